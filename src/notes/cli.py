@@ -1,0 +1,184 @@
+"""The ``notes`` command: a thin layer over the pipeline stages."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from notes.chapters import CHAPTER_SLUGS
+from notes.check import check_book
+from notes.classify import classify
+from notes.importer import (
+    CREATED,
+    REFRESHED,
+    UNCHANGED,
+    apply,
+    plan_import,
+    project_root,
+    read_papers,
+    summarise,
+)
+from notes.listing import parse_listing
+from notes.model import NotesError
+from notes.moving import move_page
+
+DEFAULT_BOOK = Path("book")
+DEFAULT_METADATA = Path("data/metadata.csv")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="notes", description="Import paper abstracts into the Scaling Notes book and check it."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = commands.add_parser(
+        "import",
+        help="create a page for every new paper in the listings",
+        description="Create one page per new paper; leave existing pages alone unless --refresh.",
+    )
+    imp.add_argument("listings", nargs="+", type=Path, metavar="LISTING")
+    imp.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    imp.add_argument(
+        "--metadata",
+        type=Path,
+        default=DEFAULT_METADATA,
+        help="paper metadata CSV joined on title (default: data/metadata.csv)",
+    )
+    imp.add_argument(
+        "--refresh",
+        action="store_true",
+        help="rewrite generator-owned parts of existing pages (front matter title/paper, "
+        "generated blocks); everything else is kept byte for byte",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.set_defaults(handler=run_import)
+
+    chk = commands.add_parser(
+        "check",
+        help="validate every page; print path:line: message; exit 1 on problems",
+        description="Validate every paper page of the book.",
+    )
+    chk.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    chk.set_defaults(handler=run_check)
+
+    cls = commands.add_parser(
+        "classify",
+        help="suggest a chapter per paper, with the reason; writes nothing",
+        description="Suggest a chapter for every paper of a listing.",
+    )
+    cls.add_argument("listing", type=Path, metavar="LISTING")
+    cls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    cls.set_defaults(handler=run_classify)
+
+    mov = commands.add_parser(
+        "move",
+        help="move a paper page to another chapter, keeping its content byte for byte",
+        description="Move book/<chapter>/SLUG.md to book/CHAPTER/SLUG.md.",
+    )
+    mov.add_argument("slug", metavar="SLUG")
+    mov.add_argument("chapter", choices=CHAPTER_SLUGS, metavar="CHAPTER")
+    mov.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    mov.set_defaults(handler=run_move)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except NotesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def run_import(args: argparse.Namespace) -> int:
+    book: Path = args.book
+    if not book.is_dir():
+        raise NotesError(book, 0, "book folder not found")
+    metadata = args.metadata if args.metadata and args.metadata.exists() else None
+    if args.metadata != DEFAULT_METADATA and metadata is None:
+        raise NotesError(args.metadata, 0, "metadata file not found")
+    papers = read_papers(args.listings, metadata, project_root(book))
+    actions = plan_import(papers, book, refresh=args.refresh)
+    if not args.dry_run:
+        apply(actions)
+    verb = "would be " if args.dry_run else ""
+    for action in actions:
+        if action.kind == CREATED and action.suggestion:
+            reason = "; ".join(action.suggestion.reasons[:2])
+            print(f"{verb}created {action.path}  [{action.chapter}: {reason}]")
+        elif action.kind == REFRESHED:
+            print(f"{verb}refreshed {action.path}")
+    print(_summary_table(summarise(actions), verb))
+    return 0
+
+
+def _summary_table(table: dict, verb: str) -> str:
+    kinds = (CREATED, UNCHANGED, REFRESHED)
+    rows = [f"{'chapter':<18}" + "".join(f"{k:>11}" for k in kinds)]
+    totals = dict.fromkeys(kinds, 0)
+    for chapter in CHAPTER_SLUGS:
+        counts = table.get(chapter)
+        if not counts:
+            continue
+        rows.append(f"{chapter:<18}" + "".join(f"{counts[k]:>11}" for k in kinds))
+        for k in kinds:
+            totals[k] += counts[k]
+    rows.append(f"{'total':<18}" + "".join(f"{totals[k]:>11}" for k in kinds))
+    header = "pages (dry run, nothing written):" if verb else "pages:"
+    return "\n".join([header, *rows])
+
+
+def run_check(args: argparse.Namespace) -> int:
+    book: Path = args.book
+    if not book.is_dir():
+        raise NotesError(book, 0, "book folder not found")
+    problems = check_book(book)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    papers = parse_listing(args.listing)
+    rows = []
+    for paper in papers:
+        suggestion = classify(paper)
+        rows.append(
+            {
+                "title": paper.title,
+                "chapter": suggestion.chapter,
+                "score": suggestion.score,
+                "runner_up": suggestion.runner_up,
+                "runner_up_score": suggestion.runner_up_score,
+                "reason": "; ".join(suggestion.reasons),
+            }
+        )
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            print(f"{row['chapter']:<17} {row['score']:>6}  {row['title']}\n    {row['reason']}")
+    return 0
+
+
+def run_move(args: argparse.Namespace) -> int:
+    new_path = move_page(args.book, args.slug, args.chapter)
+    print(f"moved to {new_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Import listings into the book: plan every change first, then write, so errors write nothing."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from notes.classify import classify
+from notes.extract import code_url
+from notes.listing import normalise_title, parse_listing
+from notes.metadata import load_metadata
+from notes.model import NotesError, Paper, Suggestion
+from notes.pages import (
+    Page,
+    load_pages,
+    read_page_text,
+    replace_blocks,
+    replace_front_matter_keys,
+    write_atomic,
+)
+from notes.render import (
+    BLOCK_NAMES,
+    GENERATED_KEYS,
+    generated_front_matter,
+    render_block,
+    render_front_matter,
+    render_page,
+)
+from notes.slugs import unique_slug
+
+CREATED, UNCHANGED, REFRESHED = "created", "unchanged", "refreshed"
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the import does (or would do) for one paper."""
+
+    kind: str
+    chapter: str
+    path: Path
+    paper: Paper
+    text: str | None = None  # the new file content, for created and refreshed pages
+    suggestion: Suggestion | None = None
+
+
+def project_root(book: Path) -> Path:
+    return book.resolve().parent
+
+
+def source_name(listing: Path, root: Path) -> str:
+    """How a listing is named on its pages: relative to the project root when inside it."""
+    resolved = listing.resolve()
+    try:
+        return resolved.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(resolved, root)).as_posix()
+
+
+def read_papers(listings: list[Path], metadata: Path | None, root: Path) -> list[Paper]:
+    """Parse every listing and join metadata; a title in two listings is an error."""
+    known = load_metadata(metadata) if metadata else {}
+    papers: list[Paper] = []
+    first_seen: dict[str, Paper] = {}
+    for listing in listings:
+        for paper in parse_listing(listing, source=source_name(listing, root)):
+            key = normalise_title(paper.title)
+            if key in first_seen:
+                other = first_seen[key]
+                raise NotesError(
+                    listing, paper.line, f"title also listed at {other.source}:{other.line}"
+                )
+            first_seen[key] = paper
+            meta = known.get(key)
+            paper = replace(paper, code=code_url(paper.abstract))
+            if meta:
+                paper = replace(
+                    paper, arxiv=meta.arxiv, published=meta.published, authors=meta.authors
+                )
+            papers.append(paper)
+    return papers
+
+
+def plan_import(papers: list[Paper], book: Path, *, refresh: bool) -> list[Action]:
+    """Decide, for each paper, whether to create, refresh or leave its page; writes nothing."""
+    pages = load_pages(book)
+    by_key: dict[str, Page] = {page.key: page for page in pages}
+    taken = {page.slug for page in pages} | {p.stem for p in book.glob("*/*.md")}
+    actions: list[Action] = []
+    for paper in papers:
+        page = by_key.get(normalise_title(paper.title))
+        if page is None:
+            suggestion = classify(paper)
+            slug = unique_slug(paper.title, taken)
+            taken.add(slug)
+            path = book / suggestion.chapter / f"{slug}.md"
+            actions.append(
+                Action(CREATED, suggestion.chapter, path, paper, render_page(paper, slug), suggestion)
+            )
+        elif refresh:
+            current = page.path.read_text(encoding="utf-8")
+            new = refreshed_text(page.path, paper)
+            kind = UNCHANGED if new == current else REFRESHED
+            actions.append(Action(kind, page.chapter, page.path, paper, new))
+        else:
+            actions.append(Action(UNCHANGED, page.chapter, page.path, paper))
+    return actions
+
+
+def refreshed_text(path: Path, paper: Paper) -> str:
+    """The page with generator-owned parts rewritten; every other byte as it was."""
+    page = read_page_text(path)
+    generated = generated_front_matter(paper, path.stem)
+    rendered_keys = {key: render_front_matter({key: generated[key]}) for key in GENERATED_KEYS}
+    front = replace_front_matter_keys(page, rendered_keys)
+    body = replace_blocks(page.body, {name: render_block(name, paper) for name in BLOCK_NAMES})
+    return "---\n" + "".join(front) + "---\n" + body
+
+
+def apply(actions: list[Action]) -> None:
+    for action in actions:
+        if action.kind == CREATED:
+            assert action.text is not None
+            write_atomic(action.path, action.text, create_only=True)
+        elif action.kind == REFRESHED:
+            assert action.text is not None
+            write_atomic(action.path, action.text)
+
+
+def summarise(actions: list[Action]) -> dict[str, Counter[str]]:
+    """Counts of created / unchanged / refreshed pages per chapter."""
+    table: dict[str, Counter[str]] = {}
+    for action in actions:
+        table.setdefault(action.chapter, Counter())[action.kind] += 1
+    return table

@@ -1,0 +1,224 @@
+"""Read, write and merge paper pages without ever losing a contributor's bytes.
+
+A page is split into regions: front matter key blocks and generator-owned marker blocks are
+replaced as text; every other line is copied through untouched. Writes are atomic, and creating
+a page never replaces an existing file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError
+
+from notes.chapters import CHAPTER_SLUGS
+from notes.listing import normalise_title
+from notes.markup import load_yaml
+from notes.model import NotesError
+
+FRONT_MATTER_FENCE = "---"
+BLOCK_START = re.compile(r"^% notes:(?P<name>[a-z-]+):start\b.*$")
+BLOCK_END = re.compile(r"^% notes:(?P<name>[a-z-]+):end\s*$")
+TOP_LEVEL_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
+
+
+@dataclass
+class PageText:
+    """A page split at its front matter; line numbers are 1-based in the whole file."""
+
+    path: Path
+    front_lines: list[str]  # between the fences, each with its line ending
+    body: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body_start_line(self) -> int:
+        return len(self.front_lines) + 3
+
+    def key_line(self, key: str) -> int:
+        """The file line where a top-level front matter key starts (the fence line if absent)."""
+        for index, line in enumerate(self.front_lines):
+            match = TOP_LEVEL_KEY.match(line)
+            if match and match["key"] == key:
+                return index + 2
+        return 1
+
+
+@dataclass(frozen=True)
+class Page:
+    """A paper page found in the book: where it is and what its front matter says."""
+
+    path: Path
+    chapter: str
+    slug: str
+    title: str
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return normalise_title(self.title)
+
+
+def split_page(path: Path, text: str) -> PageText:
+    """Split front matter from body and parse it; malformed YAML is reported with its line."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != FRONT_MATTER_FENCE:
+        raise NotesError(path, 1, "page does not start with front matter ('---')")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n") == FRONT_MATTER_FENCE:
+            front = lines[1:index]
+            body = "".join(lines[index + 1 :])
+            break
+    else:
+        raise NotesError(path, 1, "front matter is not closed by a '---' line")
+    try:
+        data = load_yaml("".join(front))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark else 2
+        raise NotesError(path, line, f"front matter is not valid YAML: {error.problem}") from error
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise NotesError(path, 2, "front matter must be a mapping of keys to values")
+    return PageText(path=path, front_lines=front, body=body, data=data)
+
+
+def read_page_text(path: Path) -> PageText:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise NotesError(path, 1, "page is not UTF-8 text") from error
+    return split_page(path, text)
+
+
+def iter_page_paths(book: Path) -> Iterator[Path]:
+    """Every paper page: a markdown file other than index.md in a chapter-like folder."""
+    for folder in sorted(p for p in book.iterdir() if p.is_dir() and not _ignored(p)):
+        for path in sorted(folder.glob("*.md")):
+            if path.name != "index.md":
+                yield path
+
+
+def load_pages(book: Path) -> list[Page]:
+    """Read every paper page's front matter; the folder is the chapter, the stem the slug."""
+    pages = []
+    for path in iter_page_paths(book):
+        if path.parent.name not in CHAPTER_SLUGS:
+            continue
+        parsed = read_page_text(path)
+        title = parsed.data.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise NotesError(path, parsed.key_line("title"), "front matter has no 'title'")
+        pages.append(Page(path, path.parent.name, path.stem, title, parsed.data))
+    return pages
+
+
+def replace_front_matter_keys(page: PageText, rendered: dict[str, str]) -> list[str]:
+    """Front matter lines with the given top-level keys' blocks replaced by ``rendered`` text.
+
+    A key's block runs from its line to the next top-level key, less trailing blank and
+    comment lines, which stay where they are. Keys not yet present are appended.
+    """
+    lines = page.front_lines
+    starts = [i for i, line in enumerate(lines) if TOP_LEVEL_KEY.match(line)]
+    result: list[str] = []
+    done: set[str] = set()
+    position = 0
+    for n, start in enumerate(starts):
+        key = TOP_LEVEL_KEY.match(lines[start])["key"]  # type: ignore[index]
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        while end > start + 1 and _is_blank_or_comment(lines[end - 1]):
+            end -= 1
+        if key in rendered and key not in done:
+            result.extend(lines[position:start])
+            result.extend(rendered[key].splitlines(keepends=True))
+            done.add(key)
+            position = end
+    result.extend(lines[position:])
+    for key, text in rendered.items():
+        if key not in done:
+            if result and not result[-1].endswith("\n"):
+                result[-1] += "\n"
+            result.extend(text.splitlines(keepends=True))
+    return result
+
+
+def replace_blocks(body: str, rendered: dict[str, str]) -> str:
+    """The body with each named generated block replaced; missing blocks are inserted in order."""
+    lines = body.splitlines(keepends=True)
+    spans = find_blocks(lines)
+    out: list[str] = []
+    position = 0
+    last_end = 0
+    for name, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
+        if name not in rendered:
+            continue
+        out.extend(lines[position:start])
+        out.append(rendered[name])
+        position = end + 1
+        last_end = len(out)
+    out.extend(lines[position:])
+    missing = [name for name in rendered if name not in spans]
+    if missing:
+        insert_at = last_end if spans else _first_content_index(out)
+        for offset, name in enumerate(missing):
+            out.insert(insert_at + offset, rendered[name] + "\n")
+    return "".join(out)
+
+
+def find_blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Map block name to (start line index, end line index) for well-formed marker pairs."""
+    spans: dict[str, tuple[int, int]] = {}
+    open_name: str | None = None
+    open_at = 0
+    for index, line in enumerate(lines):
+        text = line.rstrip("\r\n")
+        start = BLOCK_START.match(text)
+        if start and open_name is None:
+            open_name, open_at = start["name"], index
+            continue
+        end = BLOCK_END.match(text)
+        if end and open_name == end["name"]:
+            spans.setdefault(open_name, (open_at, index))
+            open_name = None
+    return spans
+
+
+def write_atomic(path: Path, text: str, *, create_only: bool = False) -> None:
+    """Write via a temporary file and a rename; with ``create_only`` an existing file wins."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        if create_only:
+            os.link(tmp, path)  # fails with FileExistsError instead of replacing
+        else:
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _ignored(path: Path) -> bool:
+    return path.name.startswith((".", "_")) or path.is_symlink()
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or (line.startswith("#"))
+
+
+def _first_content_index(lines: list[str]) -> int:
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index

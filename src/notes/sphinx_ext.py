@@ -1,0 +1,70 @@
+"""Sphinx glue: the verbatim abstract directive, and notebooks that are never stale.
+
+Enable with ``sphinx: extra_extensions: [notes.sphinx_ext]`` in ``_config.yml``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+
+from notes import __version__
+from notes.chapters import CHAPTER_SLUGS
+
+
+class PaperAbstract(SphinxDirective):
+    """Show the directive's body as plain text in an "Abstract" admonition.
+
+    The body is never parsed: ``$``, ``*``, ``<script>``, ``{role}`` and ``:::`` stay text.
+    The directive takes no options or arguments, so MyST passes every body line through.
+    """
+
+    has_content = True
+    required_arguments = 0
+    optional_arguments = 0
+    option_spec: dict[str, Any] = {}
+
+    def run(self) -> list[nodes.Node]:
+        text = "\n".join(self.content)
+        admonition = nodes.admonition(classes=["paper-abstract", "note"])
+        admonition += nodes.title(text="Abstract")
+        admonition += nodes.paragraph(text, nodes.Text(text))
+        self.set_source_info(admonition)
+        return [admonition]
+
+
+def is_paper_page(docname: str) -> bool:
+    chapter, _, name = docname.partition("/")
+    return chapter in CHAPTER_SLUGS and bool(name) and name != "index" and "/" not in name
+
+
+def is_analysis_notebook(env: BuildEnvironment, docname: str) -> bool:
+    return docname.startswith(f"{env.config.notes_notebook_folder}/")
+
+
+def outdated_notebooks(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Re-read (and so re-execute) the analysis notebooks whenever any paper page changed.
+
+    Sphinx re-reads only changed files, and execution caches key on a notebook's own code,
+    so a notebook that aggregates the pages would otherwise show stale tables.
+    """
+    if not any(is_paper_page(doc) for doc in added | changed | removed):
+        return []
+    return sorted(
+        doc
+        for doc in env.found_docs
+        if is_analysis_notebook(env, doc) and doc not in added | changed
+    )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("notes_notebook_folder", "notebooks", "env", [str])
+    app.add_directive("paper-abstract", PaperAbstract)
+    app.connect("env-get-outdated", outdated_notebooks)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
