@@ -12,8 +12,19 @@ from notes.pages import load_pages
 
 BOOK_ENV = "NOTES_BOOK"
 COLUMNS = (
-    "slug", "chapter", "chapter_title", "title", "status", "arxiv", "published", "year",
-    "authors", "code", "tags", "path", "docname",
+    "slug",
+    "chapter",
+    "chapter_title",
+    "title",
+    "status",
+    "arxiv",
+    "published",
+    "year",
+    "authors",
+    "code",
+    "tags",
+    "path",
+    "docname",
 )
 
 
@@ -60,7 +71,9 @@ def load(book: Path | None = None) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame["chapter"] = pd.Categorical(frame["chapter"], categories=list(CHAPTER_SLUGS), ordered=True)
+    frame["chapter"] = pd.Categorical(
+        frame["chapter"], categories=list(CHAPTER_SLUGS), ordered=True
+    )
     frame["year"] = frame["year"].astype("Int64")
     return frame.sort_values(["chapter", "title"], key=_sort_key).reset_index(drop=True)
 

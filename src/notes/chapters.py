@@ -1,4 +1,4 @@
-"""The book's chapters, defined once for the importer, the checker, the catalogue and the notebooks."""
+"""The book's chapters, defined once for the importer, checker, catalogue and notebooks."""
 
 from __future__ import annotations
 

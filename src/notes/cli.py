@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rewrite generator-owned parts of existing pages (front matter title/paper, "
         "generated blocks); everything else is kept byte for byte",
     )
-    imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
     imp.set_defaults(handler=run_import)
 
     chk = commands.add_parser(

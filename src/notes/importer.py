@@ -15,6 +15,7 @@ from notes.model import NotesError, Paper, Suggestion
 from notes.pages import (
     Page,
     load_pages,
+    read_exact,
     read_page_text,
     replace_blocks,
     replace_front_matter_keys,
@@ -96,10 +97,12 @@ def plan_import(papers: list[Paper], book: Path, *, refresh: bool) -> list[Actio
             taken.add(slug)
             path = book / suggestion.chapter / f"{slug}.md"
             actions.append(
-                Action(CREATED, suggestion.chapter, path, paper, render_page(paper, slug), suggestion)
+                Action(
+                    CREATED, suggestion.chapter, path, paper, render_page(paper, slug), suggestion
+                )
             )
         elif refresh:
-            current = page.path.read_text(encoding="utf-8")
+            current = read_exact(page.path)
             new = refreshed_text(page.path, paper)
             kind = UNCHANGED if new == current else REFRESHED
             actions.append(Action(kind, page.chapter, page.path, paper, new))

@@ -40,7 +40,8 @@ def parse_listing(path: str | Path, *, source: str | None = None) -> list[Paper]
 
 def parse_listing_text(text: str, path: str | Path, *, source: str | None = None) -> list[Paper]:
     """Parse listing text; ``path`` is only used in messages and as the default source."""
-    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1)]
+    # Lines are counted as editors count them: by "\n" only (a stray "\r" is stripped).
+    lines = [(number, line.strip()) for number, line in enumerate(text.split("\n"), start=1)]
     content = [(number, line) for number, line in lines if line]
     content = _drop_chrome(content)
     if not content:
@@ -115,7 +116,9 @@ def _check_title(path: Path, line: int, title: str) -> None:
         )
     if len(SENTENCE_BREAK.findall(title)) >= 2 and title.endswith("."):
         raise NotesError(
-            path, line, "this line reads like an abstract (several sentences) where a title should be"
+            path,
+            line,
+            "this line reads like an abstract (several sentences) where a title should be",
         )
 
 

@@ -42,12 +42,12 @@ class PageText:
         return len(self.front_lines) + 3
 
     def key_line(self, key: str) -> int:
-        """The file line where a top-level front matter key starts (the fence line if absent)."""
+        """The file line where a top-level front matter key starts (else the first line of it)."""
         for index, line in enumerate(self.front_lines):
             match = TOP_LEVEL_KEY.match(line)
             if match and match["key"] == key:
                 return index + 2
-        return 1
+        return 2
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ def split_page(path: Path, text: str) -> PageText:
         data = load_yaml("".join(front))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark and (mark is None or mark.line >= len(front)):
+            mark = error.context_mark  # "got end of stream": point at what was left open
         line = mark.line + 2 if mark else 2
         raise NotesError(path, line, f"front matter is not valid YAML: {error.problem}") from error
     if data is None:
@@ -90,12 +92,18 @@ def split_page(path: Path, text: str) -> PageText:
     return PageText(path=path, front_lines=front, body=body, data=data)
 
 
-def read_page_text(path: Path) -> PageText:
+def read_exact(path: Path) -> str:
+    """A file's text with its line endings as they are, so rewriting it can keep every byte."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:
+            return handle.read()
     except UnicodeDecodeError as error:
-        raise NotesError(path, 1, "page is not UTF-8 text") from error
-    return split_page(path, text)
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise NotesError(path, line, "page is not UTF-8 text") from error
+
+
+def read_page_text(path: Path) -> PageText:
+    return split_page(path, read_exact(path))
 
 
 def iter_page_paths(book: Path) -> Iterator[Path]:
@@ -165,11 +173,12 @@ def replace_blocks(body: str, rendered: dict[str, str]) -> str:
         position = end + 1
         last_end = len(out)
     out.extend(lines[position:])
-    missing = [name for name in rendered if name not in spans]
-    if missing:
-        insert_at = last_end if spans else _first_content_index(out)
-        for offset, name in enumerate(missing):
-            out.insert(insert_at + offset, rendered[name] + "\n")
+    missing = [rendered[name] for name in rendered if name not in spans]
+    if missing and spans:  # after the last block there is, each behind a blank line
+        out[last_end:last_end] = ["\n" + block for block in missing]
+    elif missing:  # no block left at all: at the top of the body
+        at = _first_content_index(out)
+        out[at:at] = [block + "\n" for block in missing]
     return "".join(out)
 
 

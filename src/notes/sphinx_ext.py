@@ -5,6 +5,7 @@ Enable with ``sphinx: extra_extensions: [notes.sphinx_ext]`` in ``_config.yml``.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from docutils import nodes
@@ -26,7 +27,6 @@ class PaperAbstract(SphinxDirective):
     has_content = True
     required_arguments = 0
     optional_arguments = 0
-    option_spec: dict[str, Any] = {}
 
     def run(self) -> list[nodes.Node]:
         text = "\n".join(self.content)
@@ -63,8 +63,22 @@ def outdated_notebooks(
     )
 
 
+def escape_page_title(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Escape the plain-text page title that sphinx-book-theme prints unescaped.
+
+    The theme sets ``pagetitle`` to the title's raw text and writes ``<h1>{{ pagetitle }}</h1>``
+    into its print header, so a paper titled ``<script>...`` would run in the reader's browser.
+    """
+    if isinstance(context.get("pagetitle"), str):
+        context["pagetitle"] = html.escape(context["pagetitle"], quote=True)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("notes_notebook_folder", "notebooks", "env", [str])
     app.add_directive("paper-abstract", PaperAbstract)
     app.connect("env-get-outdated", outdated_notebooks)
+    # After the book theme's own handler (priority 500) has set the raw title.
+    app.connect("html-page-context", escape_page_title, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -33,7 +33,9 @@ def catalogue(papers: pd.DataFrame) -> pd.DataFrame:
     """Every paper: linked title, chapter, date, arXiv id and code link where known."""
     return pd.DataFrame(
         {
-            "Paper": [page_link(t, d) for t, d in zip(papers["title"], papers["docname"])],
+            "Paper": [
+                page_link(t, d) for t, d in zip(papers["title"], papers["docname"], strict=True)
+            ],
             "Chapter": papers["chapter_title"],
             "Published": papers["published"].fillna(""),
             "arXiv": [
