@@ -1,0 +1,29 @@
+# One entry point for people and CI. Each target creates the virtualenv when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test check lint clean
+
+book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks executed
+	$(BIN)/jb build book/ -W -n --keep-going
+
+test: $(STAMP)  ## run every test: units, golden pages, properties, notebooks, the strict build
+	$(BIN)/pytest
+
+check: $(STAMP)  ## validate every page: path:line: message
+	$(BIN)/notes check --book book
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+clean:
+	rm -rf book/_build
+
+$(STAMP): requirements.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)

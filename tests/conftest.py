@@ -1,0 +1,61 @@
+"""Shared fixtures: the repository's real data, and throwaway copies of the book."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "hf-trending-scalability.txt"
+METADATA = ROOT / "data" / "metadata.csv"
+BOOK = ROOT / "book"
+TESTS = Path(__file__).resolve().parent
+
+
+def copy_project(target: Path, *, with_pages: bool = True) -> Path:
+    """Copy what `jb build book/` reads (config, toc, notebooks, book) into ``target``.
+
+    The symlinks in book/ are kept as symlinks, so the copy has the same layout as the repo.
+    Returns the copied book folder.
+    """
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, target / name)
+    shutil.copytree(ROOT / "notebooks", target / "notebooks", ignore=_ignore_checkpoints)
+    shutil.copytree(ROOT / "data", target / "data")
+    book = target / "book"
+    shutil.copytree(
+        BOOK,
+        book,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("_build", *([] if with_pages else ["*.md"])),
+    )
+    if not with_pages:
+        shutil.copy2(BOOK / "intro.md", book / "intro.md")
+    return book
+
+
+def _ignore_checkpoints(directory: str, names: list[str]) -> list[str]:
+    return [n for n in names if n == ".ipynb_checkpoints"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project with the committed pages; returns its book folder."""
+    return copy_project(tmp_path)
+
+
+@pytest.fixture
+def empty_book(tmp_path: Path) -> Path:
+    """A copy of the project whose chapter folders hold no pages yet."""
+    return copy_project(tmp_path, with_pages=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (build output excluded) with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink() and "_build" not in p.parts
+    }

@@ -1,0 +1,128 @@
+"""The strict `jb build` of a copy of the book, inspected in its HTML.
+
+One clean build (with the hostile fixture listing imported) serves every test here; the
+freshness test then adds a page and rebuilds incrementally.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from notes.catalog import load
+from notes.cli import main
+from notes.listing import normalise_title, parse_listing
+
+from .conftest import SEED, TESTS, copy_project
+
+pytestmark = pytest.mark.build
+JB = Path(sys.executable).with_name("jb")
+HOSTILE = TESTS / "listings" / "hostile.txt"
+SPHINX_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
+
+
+def jb_build(book: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(JB), "build", str(book), "-W", "-n", "--keep-going", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=book.parent,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A copy of the project with the hostile listing imported, built strictly once."""
+    book = copy_project(tmp_path_factory.mktemp("build"))
+    assert main(["import", str(HOSTILE), "--book", str(book)]) == 0
+    result = jb_build(book)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    # Sphinx's own format; the kernel's "[IPKernelApp] WARNING |" notice about TCP is not one.
+    assert not SPHINX_PROBLEM.search(log), log[-5000:]
+    return book
+
+
+def _html(book: Path, docname: str) -> BeautifulSoup:
+    return BeautifulSoup(
+        (book / "_build" / "html" / f"{docname}.html").read_text("utf-8"), "html.parser"
+    )
+
+
+def _abstract_text(page: BeautifulSoup) -> str:
+    paragraphs = page.select("div.paper-abstract > p:not(.admonition-title)")
+    assert len(paragraphs) == 1
+    return paragraphs[0].get_text()
+
+
+def _pages_by_title(book: Path) -> dict[str, str]:
+    frame = load(book)
+    return dict(zip(frame["title"].map(normalise_title), frame["docname"], strict=True))
+
+
+@pytest.mark.parametrize("listing", [SEED, HOSTILE], ids=["seed", "hostile"])
+def test_every_abstract_and_title_appears_verbatim(built: Path, listing: Path) -> None:
+    docnames = _pages_by_title(built)
+    for paper in parse_listing(listing):
+        page = _html(built, docnames[normalise_title(paper.title)])
+        assert _abstract_text(page) == paper.abstract, paper.title
+        assert page.find("h1").get_text().rstrip("#") == paper.title
+        assert page.title.get_text().startswith(paper.title + " ")
+
+
+def test_hostile_input_stays_inert(built: Path) -> None:
+    docnames = _pages_by_title(built)
+    for paper in parse_listing(HOSTILE):
+        page = _html(built, docnames[normalise_title(paper.title)])
+        # The whole document: theme templates outside <main> print the title too.
+        assert not [s for s in page.find_all("script") if "alert(" in s.get_text()]
+        assert not page.select("[onerror], [onclick], [onload]")
+        assert not page.select('a[href^="javascript:"]')
+        assert not page.select("main .math")
+        assert not page.find("projektor")
+
+
+def test_overview_lists_and_links_every_paper(built: Path) -> None:
+    overview = _html(built, "notebooks/overview")
+    hrefs = {a["href"].split("#")[0] for a in overview.select("main a[href]")}
+    frame = load(built)
+    assert len(frame) == 123  # the seed's 119 and the hostile fixture's 4
+    for docname in frame["docname"]:
+        assert f"../{docname}.html" in hrefs, docname
+    assert overview.select("main img"), "the bar chart is missing"
+
+
+def test_chapter_pages_list_their_papers(built: Path) -> None:
+    frame = load(built)
+    for chapter, group in frame.groupby("chapter", observed=True):
+        page = _html(built, f"{chapter}/index")
+        links = {a["href"].split("#")[0] for a in page.select("main a[href]")}
+        for slug in group["slug"]:
+            assert f"{slug}.html" in links, (chapter, slug)
+
+
+def test_home_page_names_the_six_chapters(built: Path) -> None:
+    text = _html(built, "intro").get_text()
+    for title in ("Training systems", "Serving", "Scaling laws", "Mixture of experts", "Agents"):
+        assert title in text
+
+
+def test_incremental_build_refreshes_the_notebooks(built: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "new.txt"
+    title = "Freshness Probe: A Paper Added After The First Build"
+    listing.write_text(
+        f"{title}\nWe train a model across many GPUs with pipeline parallelism. "
+        "It is faster than the baseline by 3x in our experiments.\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(listing), "--book", str(built)]) == 0
+    result = jb_build(built)  # incremental: no --all
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    overview = _html(built, "notebooks/overview").get_text()
+    assert title in overview
