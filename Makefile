@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test check lint clean
+.PHONY: book test check lint bench clean
 
 book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks executed
 	$(BIN)/jb build book/ -W -n --keep-going
@@ -16,8 +16,11 @@ check: $(STAMP)  ## validate every page: path:line: message
 	$(BIN)/notes check --book book
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(STAMP)  ## measure: classifier quality (leave-one-out, out-of-seed); writes benchmarks/*.md
+	$(BIN)/python benchmarks/classify_quality.py --markdown benchmarks/classify-quality.md
 
 clean:
 	rm -rf book/_build

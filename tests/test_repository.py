@@ -33,6 +33,10 @@ def test_every_notebook_is_in_the_table_of_contents() -> None:
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])
 def test_ruff(command: list[str]) -> None:
     result = subprocess.run(
-        [str(RUFF), *command, "src", "tests"], cwd=ROOT, capture_output=True, text=True, check=False
+        [str(RUFF), *command, "src", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from notes.chapters import CHAPTER_SLUGS
 from notes.check import check_book
-from notes.classify import classify
+from notes.classify import Classifier
 from notes.importer import (
     CREATED,
     REFRESHED,
@@ -62,19 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     chk = commands.add_parser(
         "check",
-        help="validate every page; print path:line: message; exit 1 on problems",
-        description="Validate every paper page of the book.",
+        help="validate every page; print path:line: message; exit 1 on errors",
+        description="Validate every paper page of the book. Errors exit 1; warnings "
+        "(e.g. a page whose folder disagrees with a confident suggestion) do not.",
     )
     chk.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    chk.add_argument(
+        "--no-placement",
+        action="store_true",
+        help="skip the warnings about pages whose folder disagrees with a confident suggestion",
+    )
     chk.set_defaults(handler=run_check)
 
     cls = commands.add_parser(
         "classify",
         help="suggest a chapter per paper, with the reason; writes nothing",
-        description="Suggest a chapter for every paper of a listing.",
+        description="Suggest a chapter for every paper of a listing: a model trained on the "
+        "book's pages (the folder is the label), a keyword prior and the MoE-first rule.",
     )
     cls.add_argument("listing", type=Path, metavar="LISTING")
     cls.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    cls.add_argument(
+        "--book", type=Path, default=DEFAULT_BOOK, help="pages to learn from (default: book)"
+    )
     cls.set_defaults(handler=run_classify)
 
     mov = commands.add_parser(
@@ -112,8 +122,12 @@ def run_import(args: argparse.Namespace) -> int:
     verb = "would be " if args.dry_run else ""
     for action in actions:
         if action.kind == CREATED and action.suggestion:
-            reason = "; ".join(action.suggestion.reasons[:2])
-            print(f"{verb}created {action.path}  [{action.chapter}: {reason}]")
+            suggestion = action.suggestion
+            guess = ", low confidence" if suggestion.low_confidence else ""
+            print(
+                f"{verb}created {action.path}  [{action.chapter} {suggestion.score:.2f}{guess}; "
+                f"runner-up {suggestion.runner_up}; {'; '.join(suggestion.reasons)}]"
+            )
         elif action.kind == REFRESHED:
             print(f"{verb}refreshed {action.path}")
     print(_summary_table(summarise(actions), verb))
@@ -140,27 +154,29 @@ def run_check(args: argparse.Namespace) -> int:
     book: Path = args.book
     if not book.is_dir():
         raise NotesError(book, 0, "book folder not found")
-    problems = check_book(book)
+    problems = check_book(book, placement=not args.no_placement)
     for problem in problems:
         print(problem)
+    errors = [p for p in problems if p.severity == "error"]
     if problems:
-        print(f"{len(problems)} problem(s)", file=sys.stderr)
-        return 1
-    return 0
+        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def run_classify(args: argparse.Namespace) -> int:
     papers = parse_listing(args.listing)
+    classifier = Classifier.from_book(args.book) if args.book.is_dir() else Classifier()
     rows = []
     for paper in papers:
-        suggestion = classify(paper)
+        suggestion = classifier.classify(paper)
         rows.append(
             {
                 "title": paper.title,
                 "chapter": suggestion.chapter,
-                "score": suggestion.score,
+                "confidence": suggestion.score,
+                "low_confidence": suggestion.low_confidence,
                 "runner_up": suggestion.runner_up,
-                "runner_up_score": suggestion.runner_up_score,
+                "runner_up_confidence": suggestion.runner_up_score,
                 "reason": "; ".join(suggestion.reasons),
             }
         )
@@ -172,7 +188,12 @@ def run_classify(args: argparse.Namespace) -> int:
         writer.writerows(rows)
     else:
         for row in rows:
-            print(f"{row['chapter']:<17} {row['score']:>6}  {row['title']}\n    {row['reason']}")
+            guess = "  (low confidence: a guess)" if row["low_confidence"] else ""
+            print(
+                f"{row['chapter']:<17} {row['confidence']:.2f}  {row['title']}{guess}\n"
+                f"    runner-up {row['runner_up']} {row['runner_up_confidence']:.2f}; "
+                f"{row['reason']}"
+            )
     return 0
 
 

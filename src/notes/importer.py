@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from notes.classify import classify
+from notes.classify import Classifier
 from notes.extract import code_url
 from notes.listing import normalise_title, parse_listing
 from notes.metadata import load_metadata
@@ -88,11 +88,13 @@ def plan_import(papers: list[Paper], book: Path, *, refresh: bool) -> list[Actio
     pages = load_pages(book)
     by_key: dict[str, Page] = {page.key: page for page in pages}
     taken = {page.slug for page in pages} | {p.stem for p in book.glob("*/*.md")}
+    classifier: Classifier | None = None  # trained on the pages only when a page is to be made
     actions: list[Action] = []
     for paper in papers:
         page = by_key.get(normalise_title(paper.title))
         if page is None:
-            suggestion = classify(paper)
+            classifier = classifier or Classifier.from_pages(pages)
+            suggestion = classifier.classify(paper)
             slug = unique_slug(paper.title, taken)
             taken.add(slug)
             path = book / suggestion.chapter / f"{slug}.md"

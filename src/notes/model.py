@@ -35,8 +35,15 @@ class Suggestion:
     """A chapter suggestion with the evidence behind it, so a human can check it."""
 
     chapter: str
-    score: float
+    score: float  # confidence: the blended probability of the suggested chapter (1.0 by rule)
     reasons: tuple[str, ...] = ()
     runner_up: str | None = None
     runner_up_score: float = 0.0
     scores: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.score < LOW_CONFIDENCE
+
+
+LOW_CONFIDENCE = 0.5  # below this a suggestion says it is a guess

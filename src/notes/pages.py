@@ -25,6 +25,7 @@ from notes.model import NotesError
 FRONT_MATTER_FENCE = "---"
 BLOCK_START = re.compile(r"^% notes:(?P<name>[a-z-]+):start\b.*$")
 BLOCK_END = re.compile(r"^% notes:(?P<name>[a-z-]+):end\s*$")
+ABSTRACT_FENCE = re.compile(r"^(?P<fence>`{3,})\{paper-abstract\}\s*$")
 TOP_LEVEL_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:")
 
 
@@ -59,6 +60,7 @@ class Page:
     slug: str
     title: str
     data: dict[str, Any]
+    abstract: str = ""
 
     @property
     def key(self) -> str:
@@ -124,8 +126,22 @@ def load_pages(book: Path) -> list[Page]:
         title = parsed.data.get("title")
         if not isinstance(title, str) or not title.strip():
             raise NotesError(path, parsed.key_line("title"), "front matter has no 'title'")
-        pages.append(Page(path, path.parent.name, path.stem, title, parsed.data))
+        abstract = abstract_from_body(parsed.body)
+        pages.append(Page(path, path.parent.name, path.stem, title, parsed.data, abstract))
     return pages
+
+
+def abstract_from_body(body: str) -> str:
+    """The abstract inside the generated block: the lines between its opening and closing fence."""
+    lines = body.splitlines()
+    span = find_blocks(lines).get("abstract")
+    if span is None:
+        return ""
+    inside = lines[span[0] + 1 : span[1]]
+    opening = ABSTRACT_FENCE.match(inside[0]) if inside else None
+    if not opening or inside[-1] != opening["fence"]:
+        return ""
+    return "\n".join(inside[1:-1])
 
 
 def replace_front_matter_keys(page: PageText, rendered: dict[str, str]) -> list[str]:
