@@ -73,3 +73,14 @@ def test_cli_exit_codes(project: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "moe/moec.md:2: front matter needs a 'title'" in out
     assert out.count("\n") == 1
+
+
+def test_a_page_in_a_surprising_chapter_is_a_warning_not_an_error(project: Path, capsys) -> None:
+    assert main(["move", "distserve", "agents", "--book", str(project)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--book", str(project)]) == 0
+    out = capsys.readouterr().out
+    expected = "agents/distserve.md:1: warning: in 'agents' but the classifier suggests 'serving'"
+    assert expected in out
+    assert main(["check", "--book", str(project), "--no-placement"]) == 0
+    assert "warning" not in capsys.readouterr().out

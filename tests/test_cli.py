@@ -61,3 +61,16 @@ def test_move_keeps_the_page_byte_for_byte(project, capsys) -> None:
     assert not page.exists()
     assert (project / "other" / "distserve.md").read_bytes() == before
     assert main(["move", "nope", "other", "--book", str(project)]) == 1
+
+
+def test_move_rewrites_links_to_the_page(project) -> None:
+    index = project / "serving" / "index.md"
+    assert "(tensor-product-attention-is-all.md)" in index.read_text(encoding="utf-8")
+    note = project / "moe" / "moec.md"
+    with note.open("a", encoding="utf-8") as handle:
+        handle.write("\nSee [TPA](../serving/tensor-product-attention-is-all.md#abstract).\n")
+    assert main(["move", "tensor-product-attention-is-all", "other", "--book", str(project)]) == 0
+    assert "(../other/tensor-product-attention-is-all.md)" in index.read_text(encoding="utf-8")
+    assert "(../other/tensor-product-attention-is-all.md#abstract)" in note.read_text(
+        encoding="utf-8"
+    )

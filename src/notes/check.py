@@ -8,8 +8,10 @@ from pathlib import Path
 from notes.chapters import CHAPTER_SLUGS
 from notes.listing import normalise_title
 from notes.model import NotesError
-from notes.pages import PageText, find_blocks, iter_page_paths, read_page_text
+from notes.pages import PageText, find_blocks, iter_page_paths, load_pages, read_page_text
 from notes.render import BLOCK_NAMES
+
+PLACEMENT_CONFIDENCE = 0.6  # warn only when the classifier is this sure of another chapter
 
 
 @dataclass(frozen=True, order=True)
@@ -17,13 +19,50 @@ class Problem:
     path: str
     line: int
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
-def check_book(book: Path) -> list[Problem]:
-    """All problems found in the book's paper pages, sorted by file and line."""
+def check_book(book: Path, *, placement: bool = False) -> list[Problem]:
+    """All problems found in the book's paper pages, sorted by file and line.
+
+    With ``placement``, also warn about pages whose folder disagrees with a confident
+    suggestion of the classifier trained on all pages.
+    """
+    problems = _check_pages(book)
+    if placement and not any(p.severity == "error" for p in problems):
+        problems.extend(placement_warnings(book))
+    return sorted(problems)
+
+
+def placement_warnings(book: Path) -> list[Problem]:
+    from notes.classify import out_of_fold  # scikit-learn only when asked for
+
+    pages = load_pages(book)
+    suggestions = out_of_fold(pages)
+    warnings = []
+    for page in pages:
+        suggestion = suggestions.get(page.path)
+        if suggestion is None or suggestion.chapter == page.chapter:
+            continue
+        if suggestion.score >= PLACEMENT_CONFIDENCE:
+            warnings.append(
+                Problem(
+                    _display(page.path),
+                    1,
+                    f"in '{page.chapter}' but the classifier suggests '{suggestion.chapter}' "
+                    f"({suggestion.score:.2f}: {'; '.join(suggestion.reasons)}); "
+                    "move it with `notes move` or say why on the chapter page",
+                    "warning",
+                )
+            )
+    return warnings
+
+
+def _check_pages(book: Path) -> list[Problem]:
     problems: list[Problem] = []
     titles: dict[str, str] = {}
     slugs: dict[str, str] = {}
@@ -53,7 +92,7 @@ def check_book(book: Path) -> list[Problem]:
             problems.append(Problem(shown, 1, f"same slug '{path.stem}' as {slugs[path.stem]}"))
         else:
             slugs[path.stem] = shown
-    return sorted(problems)
+    return problems
 
 
 def _check_page(shown: str, page: PageText) -> list[Problem]:
