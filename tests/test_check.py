@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,7 @@ def _edit(page: Path, old: str, new: str) -> None:
 
 CASES = [
     ("bad yaml", "tags: []", "tags: [}", "front matter is not valid YAML"),
-    ("no title", "title: 'LoongTrain", "subject: 'LoongTrain", "front matter needs a 'title'"),
+    ("no title", "title: 'LoongTrain", "# title: 'LoongTrain", "'title' is a required property"),
     ("no fence", "---\ntitle:", "title:", "does not start with front matter"),
     ("id mismatch", "  id: loongtrain", "  id: loong", "paper.id is 'loong'"),
     ("block unclosed", "% notes:abstract:end\n", "", "generated block 'abstract' is missing"),
@@ -71,8 +73,9 @@ def test_cli_exit_codes(project: Path, capsys) -> None:
     _edit(project / "moe" / "moec.md", "title:", "titel:")
     assert main(["check", "--book", str(project)]) == 1
     out = capsys.readouterr().out
-    assert "moe/moec.md:2: front matter needs a 'title'" in out
-    assert out.count("\n") == 1
+    assert "moe/moec.md:2: front matter: unknown key(s) ('titel' was unexpected)" in out
+    assert "moe/moec.md:2: front matter: 'title' is a required property" in out
+    assert out.count("\n") == 2
 
 
 def test_a_page_in_a_surprising_chapter_is_a_warning_not_an_error(project: Path, capsys) -> None:
@@ -84,3 +87,84 @@ def test_a_page_in_a_surprising_chapter_is_a_warning_not_an_error(project: Path,
     assert expected in out
     assert main(["check", "--book", str(project), "--no-placement"]) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+SCHEMA_CASES = [
+    ("status: stub", "status: done", "status: 'done' is not one of", "status:"),
+    ("tags: []", "tags: [nonsense]", "tags[0]: 'nonsense' is not in the tag vocabulary", "tags:"),
+    ("tags: []", "tags: [kv-cache, kv-cache]", "has non-unique elements", "tags:"),
+    ("arxiv: '2406.18485'", "arxiv: '24.1'", "paper.arxiv: '24.1' is not an arXiv id", "  arxiv:"),
+    ("published: '2024-06-26'", "published: '2024-13'", "is not a date", "  published:"),
+    (
+        "claims: []",
+        "claims:\n  - metric: MFU\n    value: lots\n    unit: x\n    quote: up to 2.88x",
+        "claims[0].value: 'lots' is not of type 'number'",
+        "    value:",
+    ),
+    (
+        "claims: []",
+        "claims:\n  - metric: MFU\n    value: 2.88\n    unit: x\n    quote: up to 3x",
+        "claims[0].quote is not in the abstract",
+        "    quote:",
+    ),
+    ("status: stub", "status: stub\nreviewer: me", "unknown key(s) ('reviewer'", "reviewer:"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "line_start"), SCHEMA_CASES, ids=[c[2][:30] for c in SCHEMA_CASES]
+)
+def test_front_matter_schema_problems_point_at_their_line(
+    project: Path, old: str, new: str, message: str, line_start: str
+) -> None:
+    page = project / "training-systems" / "loongtrain.md"
+    _edit(page, old, new)
+    (problem,) = check_book(project)
+    assert message in problem.message
+    assert page.read_text(encoding="utf-8").splitlines()[problem.line - 1].startswith(line_start)
+
+
+def test_note_sections_must_be_present_and_in_order(project: Path) -> None:
+    page = project / "serving" / "llumnix.md"
+    text = page.read_text(encoding="utf-8")
+    _edit(page, "## Key ideas", "## Main ideas")
+    assert "note section '## Key ideas' is missing" in str(check_book(project)[0])
+    page.write_text(text.replace("## TL;DR", "## Related!").replace("## Related\n", "## TL;DR\n"))
+    page.write_text(page.read_text().replace("## Related!", "## Related"))
+    assert any("out of order" in p.message for p in check_book(project))
+
+
+def test_reviewed_page_needs_every_section_filled(project: Path) -> None:
+    page = project / "serving" / "llumnix.md"
+    _edit(page, "status: stub", "status: reviewed")
+    messages = [p.message for p in check_book(project)]
+    assert len(messages) == 5 and all("is empty on a reviewed page" in m for m in messages)
+    text = page.read_text(encoding="utf-8")
+    for heading in (
+        "TL;DR",
+        "Key ideas",
+        "Results worth remembering",
+        "Limitations and open questions",
+        "Related",
+    ):
+        text = re.sub(rf"(## {re.escape(heading)}\n\n%[^\n]*\n)", r"\1\nWritten.\n", text)
+    page.write_text(text.replace("Written.", "TODO", 1), encoding="utf-8")
+    (problem,) = check_book(project)
+    assert problem.message == "placeholder left on a reviewed page"
+
+
+def test_page_outside_the_table_of_contents(project: Path) -> None:
+    toc = project / "_toc.yml"
+    toc = toc.resolve()
+    toc.write_text(toc.read_text().replace("- glob: agents/*", "- file: agents/livemcpbench"))
+    problems = [str(p) for p in check_book(project)]
+    assert problems and all("not reachable from the table of contents" in p for p in problems)
+    assert len(problems) == 5
+
+
+def test_json_output(project: Path, capsys) -> None:
+    _edit(project / "moe" / "moec.md", "status: stub", "status: done")
+    assert main(["check", "--book", str(project), "--format", "json"]) == 1
+    (item,) = json.loads(capsys.readouterr().out)
+    assert item["path"].endswith("moe/moec.md") and item["severity"] == "error"
+    assert item["line"] > 1 and "status" in item["message"]

@@ -1,17 +1,40 @@
-"""Validate every page of the book and report problems as ``path:line: message``."""
+"""Validate every page of the book and report problems as ``path:line: message``.
+
+Errors (exit 1): front matter that does not parse or breaks the schema (src/notes/data/), a
+page outside a chapter or the table of contents, duplicate titles or slugs, missing or
+misordered note sections, a ``reviewed`` page with an empty section or a placeholder, a claim
+whose quote is not in the abstract. Warnings (exit 0): a placement the classifier doubts.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedBase
 
 from notes.chapters import CHAPTER_SLUGS
 from notes.listing import normalise_title
 from notes.model import NotesError
-from notes.pages import PageText, find_blocks, iter_page_paths, load_pages, read_page_text
-from notes.render import BLOCK_NAMES
+from notes.pages import (
+    PageText,
+    abstract_from_body,
+    find_blocks,
+    iter_page_paths,
+    load_pages,
+    read_page_text,
+)
+from notes.render import BLOCK_NAMES, NOTE_SECTIONS
+from notes.schema import describe, schema_errors
 
 PLACEMENT_CONFIDENCE = 0.6  # warn only when the classifier is this sure of another chapter
+PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|lorem ipsum|\.\.\.\s*$", re.IGNORECASE)
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+FENCE = re.compile(r"^(`{3,}|~{3,}|:{3,})")
 
 
 @dataclass(frozen=True, order=True)
@@ -25,12 +48,15 @@ class Problem:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 def check_book(book: Path, *, placement: bool = False) -> list[Problem]:
     """All problems found in the book's paper pages, sorted by file and line.
 
     With ``placement``, also warn about pages whose folder disagrees with a confident
-    suggestion of the classifier trained on all pages.
+    suggestion of a classifier that did not see them.
     """
     problems = _check_pages(book)
     if placement and not any(p.severity == "error" for p in problems):
@@ -66,12 +92,20 @@ def _check_pages(book: Path) -> list[Problem]:
     problems: list[Problem] = []
     titles: dict[str, str] = {}
     slugs: dict[str, str] = {}
+    toc_patterns = _toc_patterns(book)
     for path in iter_page_paths(book):
         shown = _display(path)
         if path.parent.name not in CHAPTER_SLUGS:
             known = ", ".join(CHAPTER_SLUGS)
             problems.append(
                 Problem(shown, 1, f"folder '{path.parent.name}' is not a chapter ({known})")
+            )
+        docname = f"{path.parent.name}/{path.stem}"
+        if toc_patterns is not None and not any(
+            fnmatch.fnmatchcase(docname, pattern) for pattern in toc_patterns
+        ):
+            problems.append(
+                Problem(shown, 1, "not reachable from the table of contents (_toc.yml)")
             )
         try:
             page = read_page_text(path)
@@ -96,14 +130,9 @@ def _check_pages(book: Path) -> list[Problem]:
 
 
 def _check_page(shown: str, page: PageText) -> list[Problem]:
-    problems: list[Problem] = []
-    title = page.data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        problems.append(Problem(shown, page.key_line("title"), "front matter needs a 'title'"))
+    problems = _schema_problems(shown, page)
     paper = page.data.get("paper")
-    if not isinstance(paper, dict):
-        problems.append(Problem(shown, page.key_line("paper"), "front matter needs a 'paper' map"))
-    elif paper.get("id") != page.path.stem:
+    if isinstance(paper, dict) and paper.get("id") != page.path.stem:
         problems.append(
             Problem(
                 shown,
@@ -111,7 +140,8 @@ def _check_page(shown: str, page: PageText) -> list[Problem]:
                 f"paper.id is {paper.get('id')!r} but the file is named '{page.path.stem}'",
             )
         )
-    blocks = find_blocks(page.body.splitlines())
+    lines = page.body.splitlines()
+    blocks = find_blocks(lines)
     for name in BLOCK_NAMES:
         if name not in blocks:
             problems.append(
@@ -123,7 +153,139 @@ def _check_page(shown: str, page: PageText) -> list[Problem]:
                     "`notes import --refresh` restores it",
                 )
             )
+    problems.extend(_section_problems(shown, page, lines))
+    problems.extend(_claim_problems(shown, page))
     return problems
+
+
+def _schema_problems(shown: str, page: PageText) -> list[Problem]:
+    located = _located_front_matter(page)
+    problems = []
+    for error in schema_errors(page.data):
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            path += unknown[:1]  # point at the first unknown key
+        problems.append(Problem(shown, _line_of(located, path, page), describe(error)))
+    return problems
+
+
+def _section_problems(shown: str, page: PageText, lines: list[str]) -> list[Problem]:
+    """The five note sections, in order; on a reviewed page, each filled in."""
+    offset = page.body_start_line
+    sections = _sections(lines)
+    found = [heading for heading, _, _ in sections]
+    expected = [heading for heading, _ in NOTE_SECTIONS]
+    problems = []
+    for heading in expected:
+        if heading not in found:
+            problems.append(Problem(shown, offset, f"note section '## {heading}' is missing"))
+    present = [h for h in found if h in expected]
+    if present != [h for h in expected if h in present]:
+        line = offset + next(i for h, i, _ in sections if h in expected)
+        order = " -> ".join(expected)
+        problems.append(Problem(shown, line, f"note sections are out of order (expected {order})"))
+    if page.data.get("status") == "reviewed":
+        for heading, index, content in sections:
+            if heading not in expected:
+                continue
+            text = [line for line in content if line.strip() and not line.startswith("%")]
+            if not text:
+                problems.append(
+                    Problem(shown, offset + index, f"'## {heading}' is empty on a reviewed page")
+                )
+            for number, line in enumerate(content, start=index + 1):
+                if not line.startswith("%") and PLACEHOLDER.search(line):
+                    problems.append(
+                        Problem(shown, offset + number, "placeholder left on a reviewed page")
+                    )
+    return problems
+
+
+def _claim_problems(shown: str, page: PageText) -> list[Problem]:
+    claims = page.data.get("claims")
+    if not isinstance(claims, list) or not claims:
+        return []
+    abstract = abstract_from_body(page.body)
+    located = _located_front_matter(page)
+    problems = []
+    for index, claim in enumerate(claims):
+        quote = claim.get("quote") if isinstance(claim, dict) else None
+        if isinstance(quote, str) and quote and quote not in abstract:
+            line = _line_of(located, ["claims", index, "quote"], page)
+            problems.append(
+                Problem(shown, line, f"claims[{index}].quote is not in the abstract: {quote!r}")
+            )
+    return problems
+
+
+def _sections(lines: list[str]) -> list[tuple[str, int, list[str]]]:
+    """(heading, line index, content lines) for each level-2 heading outside fences."""
+    sections: list[tuple[str, int, list[str]]] = []
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opening = FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)[0] * len(opening.group(1))
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                fence = None
+            elif sections:
+                sections[-1][2].append(line)
+            continue
+        heading = HEADING.match(line)
+        if heading and len(heading.group(1)) == 2:
+            sections.append((heading.group(2), index, []))
+        elif sections:
+            sections[-1][2].append(line)
+    return sections
+
+
+def _located_front_matter(page: PageText) -> Any:
+    try:
+        return YAML(typ="rt", pure=True).load("".join(page.front_lines))
+    except Exception:  # already reported as a parse error by read_page_text
+        return None
+
+
+def _line_of(node: Any, path: list[Any], page: PageText) -> int:
+    """The file line of the deepest node on ``path`` that ruamel knows a position for."""
+    line = page.key_line(str(path[0])) if path else 2
+    for key in path:
+        if not isinstance(node, CommentedBase):
+            break
+        try:
+            position = node.lc.key(key) if isinstance(key, str) else node.lc.item(key)
+            line = position[0] + 2
+            node = node[key]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _toc_patterns(book: Path) -> list[str] | None:
+    """Every `file` and `glob` entry of the table of contents, or None without a toc."""
+    toc = book / "_toc.yml"
+    if not toc.exists():
+        return None
+    from notes.markup import load_yaml
+
+    patterns: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("file", "glob"):
+                if isinstance(node.get(key), str):
+                    patterns.append(node[key].removesuffix(".md").removesuffix(".ipynb"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(load_yaml(toc.read_text(encoding="utf-8")))
+    return patterns
 
 
 def _display(path: Path) -> str:

@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(e.g. a page whose folder disagrees with a confident suggestion) do not.",
     )
     chk.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    chk.add_argument("--format", choices=("text", "json"), default="text")
     chk.add_argument(
         "--no-placement",
         action="store_true",
@@ -155,7 +156,9 @@ def run_check(args: argparse.Namespace) -> int:
     if not book.is_dir():
         raise NotesError(book, 0, "book folder not found")
     problems = check_book(book, placement=not args.no_placement)
-    for problem in problems:
+    if args.format == "json":
+        print(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    for problem in problems if args.format == "text" else ():
         print(problem)
     errors = [p for p in problems if p.severity == "error"]
     if problems:
