@@ -14,7 +14,6 @@ from jsonschema.exceptions import ValidationError
 
 from notes.markup import load_yaml
 
-
 PATTERN_HINTS = {
     "paper.id": "a slug (lowercase ASCII words joined by '-')",
     "paper.arxiv": "an arXiv id such as 2406.18485",
@@ -50,7 +49,7 @@ def schema_errors(data: dict[str, Any]) -> Iterator[ValidationError]:
 
 
 def describe(error: ValidationError) -> str:
-    """A one-line message naming the key, e.g. ``claims[1].value: 'a lot' is not of type 'number'``."""
+    """A one-line message naming the key, e.g. ``claims[1].value: 'x' is not of type 'number'``."""
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     where = where.lstrip(".") or "front matter"
     message = error.message
