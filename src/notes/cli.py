@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from notes.adding import add_papers, parse_input
 from notes.chapters import CHAPTER_SLUGS
 from notes.check import check_book
 from notes.classify import Classifier
@@ -28,6 +29,7 @@ from notes.moving import move_page
 
 DEFAULT_BOOK = Path("book")
 DEFAULT_METADATA = Path("data/metadata.csv")
+DEFAULT_CONTRIBUTIONS = Path("data/contributions.txt")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +89,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--book", type=Path, default=DEFAULT_BOOK, help="pages to learn from (default: book)"
     )
     cls.set_defaults(handler=run_classify)
+
+    add = commands.add_parser(
+        "add",
+        help="add one paper (or a few) and create its page",
+        description="Record a paper in the contributions listing and create its page in the "
+        "suggested chapter. Refuses a title that already has a page; warns about near-duplicates.",
+    )
+    given = add.add_mutually_exclusive_group(required=True)
+    given.add_argument("--title", help="the paper's exact title (with --abstract)")
+    given.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="FILE",
+        help="papers in the listing format (title line, abstract line); '-' reads standard input",
+    )
+    add.add_argument("--abstract", help="the abstract, as published, on one line")
+    add.add_argument("--chapter", choices=CHAPTER_SLUGS, help="override the suggested chapter")
+    add.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    add.add_argument(
+        "--listing",
+        type=Path,
+        default=DEFAULT_CONTRIBUTIONS,
+        help="listing the paper is appended to (default: data/contributions.txt)",
+    )
+    add.add_argument("--metadata", type=Path, default=DEFAULT_METADATA, help=argparse.SUPPRESS)
+    add.set_defaults(handler=run_add)
 
     mov = commands.add_parser(
         "move",
@@ -198,6 +227,41 @@ def run_classify(args: argparse.Namespace) -> int:
                 f"{row['reason']}"
             )
     return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    if args.title is not None:
+        if not args.abstract:
+            raise NotesError("<command line>", 1, "--title needs --abstract")
+        papers = parse_input(f"{args.title}\n{args.abstract}\n", "<command line>")
+    else:
+        if args.abstract:
+            raise NotesError("<command line>", 1, "--abstract goes with --title, not --from")
+        name = "<stdin>" if str(args.source) == "-" else str(args.source)
+        text = sys.stdin.read() if name == "<stdin>" else _read_input(args.source)
+        papers = parse_input(text, name)
+    metadata = args.metadata if args.metadata.exists() else None
+    added = add_papers(
+        papers, book=args.book, listing=args.listing, metadata=metadata, chapter=args.chapter
+    )
+    for item in added:
+        action = item.action
+        suggestion = action.suggestion
+        chosen = "chosen" if args.chapter else f"suggested, {suggestion.score:.2f}"
+        print(
+            f"created {action.path}  [{action.chapter} ({chosen}); {'; '.join(suggestion.reasons)}]"
+        )
+        for warning in item.near_duplicates:
+            print(f"warning: {warning}", file=sys.stderr)
+    print(f"recorded in {args.listing}")
+    return 0
+
+
+def _read_input(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise NotesError(path, 0, f"cannot read: {error.strerror}") from error
 
 
 def run_move(args: argparse.Namespace) -> int:
