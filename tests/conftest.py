@@ -20,7 +20,7 @@ def copy_project(target: Path, *, with_pages: bool = True) -> Path:
     The symlinks in book/ are kept as symlinks, so the copy has the same layout as the repo.
     Returns the copied book folder.
     """
-    for name in ("_config.yml", "_toc.yml"):
+    for name in ("_config.yml", "_toc.yml", "CONTRIBUTING.md"):
         shutil.copy2(ROOT / name, target / name)
     shutil.copytree(ROOT / "notebooks", target / "notebooks", ignore=_ignore_checkpoints)
     shutil.copytree(ROOT / "data", target / "data")
@@ -32,7 +32,8 @@ def copy_project(target: Path, *, with_pages: bool = True) -> Path:
         ignore=shutil.ignore_patterns("_build", *([] if with_pages else ["*.md"])),
     )
     if not with_pages:
-        shutil.copy2(BOOK / "intro.md", book / "intro.md")
+        for name in ("intro.md", "contributing.md"):
+            shutil.copy2(BOOK / name, book / name)
     return book
 
 

@@ -7,6 +7,7 @@ Generator-owned parts: the front matter keys ``title`` and ``paper``, and the bl
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from notes.markup import dump_yaml, escape_inline, fence_for
 from notes.model import Paper
@@ -86,6 +87,9 @@ def _links(paper: Paper) -> str:
     if paper.arxiv:
         parts.append(f"[arXiv:{paper.arxiv}](https://arxiv.org/abs/{paper.arxiv})")
         parts.append(f"[PDF](https://arxiv.org/pdf/{paper.arxiv})")
+    else:
+        query = urlencode({"query": paper.title, "searchtype": "title"})
+        parts.append(f"[search arXiv for the title](<https://arxiv.org/search/?{query}>)")
     if paper.code:
         parts.append(f"[code](<{paper.code}>)")
     if paper.published:
