@@ -126,3 +126,23 @@ def test_incremental_build_refreshes_the_notebooks(built: Path, tmp_path: Path) 
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     overview = _html(built, "notebooks/overview").get_text()
     assert title in overview
+
+
+def test_each_page_cites_its_paper_and_the_bib_is_downloadable(built: Path) -> None:
+    papers = len(load(built))  # 123, or 124 once the freshness test has added its page
+    bibliography = _html(built, "bibliography")
+    entries = bibliography.select("main div.citation, main dl.citation > dt, main .citation")
+    assert len({e.get("id") for e in entries if e.get("id")}) >= papers
+    downloads = list((built / "_build" / "html" / "_downloads").glob("*/references.bib"))
+    assert len(downloads) == 1 and downloads[0].read_text().count("@misc{") == papers
+    page = _html(built, "training-systems/loongtrain")
+    cite = page.select_one("main a[href^='../bibliography.html#']")
+    assert cite is not None
+    assert "@misc{Gu2024loongtrain," in page.select_one("main details, main .dropdown").get_text()
+
+
+def test_stub_pages_invite_notes_and_reviewed_pages_do_not(built: Path) -> None:
+    stub = _html(built, "training-systems/loongtrain")
+    banner = stub.select_one("main .notes-stub")
+    assert banner is not None and banner.find("a")["href"] == "../contributing.html"
+    assert _html(built, "serving/distserve").select_one("main .notes-stub") is None

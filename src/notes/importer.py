@@ -119,7 +119,8 @@ def refreshed_text(path: Path, paper: Paper) -> str:
     generated = generated_front_matter(paper, path.stem)
     rendered_keys = {key: render_front_matter({key: generated[key]}) for key in GENERATED_KEYS}
     front = replace_front_matter_keys(page, rendered_keys)
-    body = replace_blocks(page.body, {name: render_block(name, paper) for name in BLOCK_NAMES})
+    blocks = {name: render_block(name, paper, path.stem) for name in BLOCK_NAMES}
+    body = replace_blocks(page.body, blocks)
     return "---\n" + "".join(front) + "---\n" + body
 
 

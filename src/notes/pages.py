@@ -206,7 +206,7 @@ def find_blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
     for index, line in enumerate(lines):
         text = line.rstrip("\r\n")
         start = BLOCK_START.match(text)
-        if start and open_name is None:
+        if start:  # a start marker also abandons a block left unclosed above it
             open_name, open_at = start["name"], index
             continue
         end = BLOCK_END.match(text)

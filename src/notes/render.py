@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from notes.bibtex import cite_key, entry
 from notes.markup import dump_yaml, escape_inline, fence_for
 from notes.model import Paper
 
 GENERATED_KEYS = ("title", "paper")
-BLOCK_NAMES = ("header", "abstract")
+BLOCK_NAMES = ("header", "abstract", "citation")
 ABSTRACT_DIRECTIVE = "paper-abstract"
 NOTE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("TL;DR", "What the paper does and why it matters, in one or two sentences of your own."),
@@ -58,9 +59,9 @@ def render_front_matter(data: dict[str, Any]) -> str:
     return dump_yaml(data)
 
 
-def render_block(name: str, paper: Paper) -> str:
+def render_block(name: str, paper: Paper, slug: str) -> str:
     """One generator-owned block, markers included, ending with a newline."""
-    body = {"header": _header, "abstract": _abstract}[name](paper)
+    body = {"header": _header, "abstract": _abstract, "citation": _citation}[name](paper, slug)
     return (
         f"% notes:{name}:start (generated: `notes import --refresh` rewrites this block)\n"
         f"{body}"
@@ -71,12 +72,12 @@ def render_block(name: str, paper: Paper) -> str:
 def render_page(paper: Paper, slug: str) -> str:
     """The full text of a new page."""
     front = render_front_matter(generated_front_matter(paper, slug) | contributor_front_matter())
-    blocks = "\n".join(render_block(name, paper) for name in BLOCK_NAMES)
+    blocks = "\n".join(render_block(name, paper, slug) for name in BLOCK_NAMES)
     sections = "\n".join(f"## {heading}\n\n% {prompt}\n" for heading, prompt in NOTE_SECTIONS)
     return f"---\n{front}---\n\n{blocks}\n{sections}"
 
 
-def _header(paper: Paper) -> str:
+def _header(paper: Paper, slug: str) -> str:
     links = _links(paper)
     line = f"\n{links}\n" if links else ""
     return f"# {escape_inline(paper.title)}\n{line}\n"
@@ -99,6 +100,17 @@ def _links(paper: Paper) -> str:
     return " · ".join(parts)
 
 
-def _abstract(paper: Paper) -> str:
+def _abstract(paper: Paper, slug: str) -> str:
     fence = fence_for(paper.abstract)
     return f"{fence}{{{ABSTRACT_DIRECTIVE}}}\n{paper.abstract}\n{fence}\n"
+
+
+def _citation(paper: Paper, slug: str) -> str:
+    info = generated_front_matter(paper, slug)["paper"]
+    bib = entry(slug, paper.title, info)
+    inner = fence_for(bib)
+    outer = inner + "`"
+    return (
+        f"Cite as {{cite:t}}`{cite_key(slug, info)}`.\n\n"
+        f"{outer}{{dropdown}} BibTeX entry\n{inner}bibtex\n{bib}{inner}\n{outer}\n"
+    )
