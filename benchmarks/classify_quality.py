@@ -111,7 +111,7 @@ def main() -> None:
             if true != pred
         ],
     ]
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines).rstrip() + "\n"
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")

