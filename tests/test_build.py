@@ -98,6 +98,16 @@ def test_overview_lists_and_links_every_paper(built: Path) -> None:
     assert overview.select("main img"), "the bar chart is missing"
 
 
+def test_progress_page_counts_statuses_and_links_every_stub(built: Path) -> None:
+    progress = _html(built, "notebooks/progress")
+    frame = load(built)
+    hrefs = {a["href"] for a in progress.select("main a[href]")}
+    for row in frame.itertuples():
+        linked = f"../{row.docname}.html" in hrefs
+        assert linked == (row.status == "stub"), row.docname
+    assert "All chapters" in progress.get_text()
+
+
 def test_chapter_pages_list_their_papers(built: Path) -> None:
     frame = load(built)
     for chapter, group in frame.groupby("chapter", observed=True):

@@ -61,3 +61,35 @@ def to_markdown(frame: pd.DataFrame) -> str:
 def _cell(value: object) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     return text.replace("\n", " ").replace("|", "\\|").replace("\\\\|", "\\|")
+
+
+STATUSES = ("stub", "draft", "reviewed")
+
+
+def status_per_chapter(papers: pd.DataFrame) -> pd.DataFrame:
+    """Papers per chapter and note status, with totals: where the book needs hands."""
+    counts = papers.groupby(["chapter", "status"], observed=False).size()
+    rows = []
+    for chapter in CHAPTERS:
+        row = {"Chapter": chapter.title}
+        for status in STATUSES:
+            row[status] = int(counts.get((chapter.slug, status), 0))
+        row["Papers"] = sum(row[s] for s in STATUSES)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    total = {"Chapter": "All chapters", **{c: int(frame[c].sum()) for c in frame.columns[1:]}}
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+def waiting_for_notes(papers: pd.DataFrame) -> pd.DataFrame:
+    """Every stub, linked, by chapter: the list a new contributor picks from."""
+    stubs = papers[papers["status"] == "stub"]
+    return pd.DataFrame(
+        {
+            "Paper": [
+                page_link(t, d) for t, d in zip(stubs["title"], stubs["docname"], strict=True)
+            ],
+            "Chapter": stubs["chapter_title"],
+            "Published": stubs["published"].fillna(""),
+        }
+    )
