@@ -19,8 +19,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-bench: $(STAMP)  ## measure: classifier quality (leave-one-out, out-of-seed); writes benchmarks/*.md
+bench: $(STAMP)  ## measure: classifier and extractor quality; writes benchmarks/*.md
 	$(BIN)/python benchmarks/classify_quality.py --markdown benchmarks/classify-quality.md
+	$(BIN)/python benchmarks/extract_quality.py --markdown benchmarks/extract-quality.md
 
 hooks: $(STAMP)  ## install the pre-commit hooks (ruff, nbstripout, yaml, whitespace, notes check)
 	$(BIN)/pre-commit install

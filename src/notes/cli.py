@@ -13,6 +13,7 @@ from notes.adding import add_papers, parse_input
 from notes.chapters import CHAPTER_SLUGS
 from notes.check import check_book
 from notes.classify import Classifier
+from notes.extract import extract, format_value
 from notes.importer import (
     CREATED,
     REFRESHED,
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    imp.add_argument(
+        "--fill-empty",
+        action="store_true",
+        help="with --refresh: give pages whose tags or claims are still empty the extractor's "
+        "suggestions (a non-empty value is never touched)",
     )
     imp.set_defaults(handler=run_import)
 
@@ -117,6 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--metadata", type=Path, default=DEFAULT_METADATA, help=argparse.SUPPRESS)
     add.set_defaults(handler=run_add)
 
+    ext = commands.add_parser(
+        "extract",
+        help="claims, links, entities, tags and sentence roles per paper; writes nothing",
+        description="Extract from every abstract of a listing: headline claims (metric, value, "
+        "unit, qualifier, baseline, quote), code link, benchmarks/models/systems, tags and "
+        "sentence roles.",
+    )
+    ext.add_argument("listing", type=Path, metavar="LISTING")
+    ext.add_argument("--format", choices=("table", "json"), default="table")
+    ext.set_defaults(handler=run_extract)
+
     mov = commands.add_parser(
         "move",
         help="move a paper page to another chapter, keeping its content byte for byte",
@@ -146,7 +164,9 @@ def run_import(args: argparse.Namespace) -> int:
     if args.metadata != DEFAULT_METADATA and metadata is None:
         raise NotesError(args.metadata, 0, "metadata file not found")
     papers = read_papers(args.listings, metadata, project_root(book))
-    actions = plan_import(papers, book, refresh=args.refresh)
+    if args.fill_empty and not args.refresh:
+        raise NotesError("<command line>", 1, "--fill-empty goes with --refresh")
+    actions = plan_import(papers, book, refresh=args.refresh, fill_empty=args.fill_empty)
     if not args.dry_run:
         apply(actions)
     verb = "would be " if args.dry_run else ""
@@ -262,6 +282,26 @@ def _read_input(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as error:
         raise NotesError(path, 0, f"cannot read: {error.strerror}") from error
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    results = [extract(paper.title, paper.abstract) for paper in parse_listing(args.listing)]
+    if args.format == "json":
+        print(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+        return 0
+    for result in results:
+        print(result.title)
+        for claim in result.claims:
+            baseline = f" vs {claim.baseline}" if claim.baseline else ""
+            print(f"    {claim.metric}: {format_value(claim)}{baseline}  <- {claim.quote!r}")
+        names = "; ".join(f"{k}: {', '.join(v)}" for k, v in result.entities.items() if v)
+        if names:
+            print(f"    mentions {names}")
+        if result.code:
+            print(f"    code {result.code}")
+        print(f"    tags {', '.join(result.tags) or '-'}")
+        print(f"    roles {' '.join(role for role, _ in result.roles)}")
+    return 0
 
 
 def run_move(args: argparse.Namespace) -> int:

@@ -23,10 +23,15 @@ PATTERN_HINTS = {
 
 
 @cache
-def tag_vocabulary() -> dict[str, str]:
-    """Tag -> what it marks, from ``notes/data/tags.yml``."""
+def tag_entries() -> dict[str, dict[str, Any]]:
+    """Tag -> {meaning, match}, from ``notes/data/tags.yml``."""
     text = resources.files("notes").joinpath("data/tags.yml").read_text(encoding="utf-8")
-    return {str(tag): str(meaning) for tag, meaning in load_yaml(text).items()}
+    return {str(tag): dict(entry) for tag, entry in load_yaml(text).items()}
+
+
+def tag_vocabulary() -> dict[str, str]:
+    """Tag -> what it marks."""
+    return {tag: str(entry["meaning"]) for tag, entry in tag_entries().items()}
 
 
 @cache
