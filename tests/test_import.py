@@ -137,7 +137,9 @@ def test_refresh_keeps_contributor_text_byte_for_byte(
 
     # A contributor fills a section, adds a front matter key and edits tags; a generated
     # block and a generated key go stale (hand-edited), as they would after a metadata fix.
-    edited = original.replace("tags: []", f"tags:\n  - {tag!r}\nreviewer: {tag!r}")
+    edited = original.replace("tags:\n", f"tags:\n  - {tag!r}\n", 1).replace(
+        "status: stub", f"status: stub\nreviewer: {tag!r}", 1
+    )
     edited = edited.replace("## TL;DR\n", f"## TL;DR\n\n{note}\n").replace(
         "Efficiently training LLMs", f"{stale}Efficiently training LLMs"
     )
@@ -151,8 +153,10 @@ def test_refresh_keeps_contributor_text_byte_for_byte(
     assert "0000.00000" not in refreshed
     assert stale + "Efficiently" not in refreshed or stale == ""
     # ... and everything the contributor wrote is there, byte for byte, in place.
-    expected = original.replace("tags: []", f"tags:\n  - {tag!r}\nreviewer: {tag!r}").replace(
-        "## TL;DR\n", f"## TL;DR\n\n{note}\n"
+    expected = (
+        original.replace("tags:\n", f"tags:\n  - {tag!r}\n", 1)
+        .replace("status: stub", f"status: stub\nreviewer: {tag!r}", 1)
+        .replace("## TL;DR\n", f"## TL;DR\n\n{note}\n")
     )
     assert refreshed == expected
     # A second refresh changes nothing.

@@ -207,6 +207,8 @@ def _claim_problems(shown: str, page: PageText) -> list[Problem]:
     if not isinstance(claims, list) or not claims:
         return []
     abstract = abstract_from_body(page.body)
+    if not abstract:  # reported already: the abstract block is missing or broken
+        return []
     located = _located_front_matter(page)
     problems = []
     for index, claim in enumerate(claims):

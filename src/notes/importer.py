@@ -24,6 +24,7 @@ from notes.pages import (
 from notes.render import (
     BLOCK_NAMES,
     GENERATED_KEYS,
+    contributor_front_matter,
     generated_front_matter,
     render_block,
     render_front_matter,
@@ -32,6 +33,7 @@ from notes.render import (
 from notes.slugs import unique_slug
 
 CREATED, UNCHANGED, REFRESHED = "created", "unchanged", "refreshed"
+FILLABLE_KEYS = ("tags", "claims")
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ def read_papers(listings: list[Path], metadata: Path | None, root: Path) -> list
     return papers
 
 
-def plan_import(papers: list[Paper], book: Path, *, refresh: bool) -> list[Action]:
+def plan_import(
+    papers: list[Paper], book: Path, *, refresh: bool, fill_empty: bool = False
+) -> list[Action]:
     """Decide, for each paper, whether to create, refresh or leave its page; writes nothing."""
     pages = load_pages(book)
     by_key: dict[str, Page] = {page.key: page for page in pages}
@@ -105,7 +109,7 @@ def plan_import(papers: list[Paper], book: Path, *, refresh: bool) -> list[Actio
             )
         elif refresh:
             current = read_exact(page.path)
-            new = refreshed_text(page.path, paper)
+            new = refreshed_text(page.path, paper, fill_empty=fill_empty)
             kind = UNCHANGED if new == current else REFRESHED
             actions.append(Action(kind, page.chapter, page.path, paper, new))
         else:
@@ -113,11 +117,20 @@ def plan_import(papers: list[Paper], book: Path, *, refresh: bool) -> list[Actio
     return actions
 
 
-def refreshed_text(path: Path, paper: Paper) -> str:
-    """The page with generator-owned parts rewritten; every other byte as it was."""
+def refreshed_text(path: Path, paper: Paper, *, fill_empty: bool = False) -> str:
+    """The page with generator-owned parts rewritten; every other byte as it was.
+
+    With ``fill_empty``, contributor-owned ``tags`` and ``claims`` that are still empty get the
+    extractor's suggestions, as a new page would; a non-empty value is never touched.
+    """
     page = read_page_text(path)
     generated = generated_front_matter(paper, path.stem)
     rendered_keys = {key: render_front_matter({key: generated[key]}) for key in GENERATED_KEYS}
+    if fill_empty:
+        suggested = contributor_front_matter(paper)
+        for key in FILLABLE_KEYS:
+            if not page.data.get(key) and suggested[key]:
+                rendered_keys[key] = render_front_matter({key: suggested[key]})
     front = replace_front_matter_keys(page, rendered_keys)
     blocks = {name: render_block(name, paper, path.stem) for name in BLOCK_NAMES}
     body = replace_blocks(page.body, blocks)

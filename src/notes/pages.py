@@ -175,26 +175,37 @@ def replace_front_matter_keys(page: PageText, rendered: dict[str, str]) -> list[
 
 
 def replace_blocks(body: str, rendered: dict[str, str]) -> str:
-    """The body with each named generated block replaced; missing blocks are inserted in order."""
+    """The body with each named generated block replaced.
+
+    ``rendered`` is in page order; a missing block is inserted after the block that precedes
+    it in that order (or at the top of the body), behind a blank line.
+    """
     lines = body.splitlines(keepends=True)
     spans = find_blocks(lines)
     out: list[str] = []
     position = 0
-    last_end = 0
+    end_of: dict[str, int] = {}  # block name -> index in ``out`` just after it
     for name, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
         if name not in rendered:
             continue
         out.extend(lines[position:start])
         out.append(rendered[name])
         position = end + 1
-        last_end = len(out)
+        end_of[name] = len(out)
     out.extend(lines[position:])
-    missing = [rendered[name] for name in rendered if name not in spans]
-    if missing and spans:  # after the last block there is, each behind a blank line
-        out[last_end:last_end] = ["\n" + block for block in missing]
-    elif missing:  # no block left at all: at the top of the body
-        at = _first_content_index(out)
-        out[at:at] = [block + "\n" for block in missing]
+    order = list(rendered)
+    for index, name in enumerate(order):
+        if name in spans:
+            continue
+        before = [end_of[n] for n in order[:index] if n in end_of]
+        if before:
+            at = max(before)
+            out.insert(at, "\n" + rendered[name])
+        else:
+            at = _first_content_index(out)
+            out.insert(at, rendered[name] + "\n")
+        end_of = {n: (i + 1 if i >= at else i) for n, i in end_of.items()}
+        end_of[name] = at + 1
     return "".join(out)
 
 

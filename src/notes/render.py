@@ -6,15 +6,17 @@ Generator-owned parts: the front matter keys ``title`` and ``paper``, and the bl
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
 from notes.bibtex import cite_key, entry
+from notes.extract import extract, format_value
 from notes.markup import dump_yaml, escape_inline, fence_for
 from notes.model import Paper
 
 GENERATED_KEYS = ("title", "paper")
-BLOCK_NAMES = ("header", "abstract", "citation")
+BLOCK_NAMES = ("header", "abstract", "glance", "citation")
 ABSTRACT_DIRECTIVE = "paper-abstract"
 NOTE_SECTIONS: tuple[tuple[str, str], ...] = (
     ("TL;DR", "What the paper does and why it matters, in one or two sentences of your own."),
@@ -50,9 +52,14 @@ def generated_front_matter(paper: Paper, slug: str) -> dict[str, Any]:
     return {"title": paper.title, "paper": info}
 
 
-def contributor_front_matter() -> dict[str, Any]:
-    """Keys suggested once, at creation; contributors own them afterwards."""
-    return {"tags": [], "claims": [], "status": STATUSES[0]}
+def contributor_front_matter(paper: Paper) -> dict[str, Any]:
+    """Keys suggested once, at creation (or to fill empty ones); contributors own them."""
+    found = extract(paper.title, paper.abstract)
+    return {
+        "tags": found.tags,
+        "claims": [asdict(claim) for claim in found.claims],
+        "status": STATUSES[0],
+    }
 
 
 def render_front_matter(data: dict[str, Any]) -> str:
@@ -61,7 +68,8 @@ def render_front_matter(data: dict[str, Any]) -> str:
 
 def render_block(name: str, paper: Paper, slug: str) -> str:
     """One generator-owned block, markers included, ending with a newline."""
-    body = {"header": _header, "abstract": _abstract, "citation": _citation}[name](paper, slug)
+    renderers = {"header": _header, "abstract": _abstract, "glance": _glance, "citation": _citation}
+    body = renderers[name](paper, slug)
     return (
         f"% notes:{name}:start (generated: `notes import --refresh` rewrites this block)\n"
         f"{body}"
@@ -71,7 +79,9 @@ def render_block(name: str, paper: Paper, slug: str) -> str:
 
 def render_page(paper: Paper, slug: str) -> str:
     """The full text of a new page."""
-    front = render_front_matter(generated_front_matter(paper, slug) | contributor_front_matter())
+    front = render_front_matter(
+        generated_front_matter(paper, slug) | contributor_front_matter(paper)
+    )
     blocks = "\n".join(render_block(name, paper, slug) for name in BLOCK_NAMES)
     sections = "\n".join(f"## {heading}\n\n% {prompt}\n" for heading, prompt in NOTE_SECTIONS)
     return f"---\n{front}---\n\n{blocks}\n{sections}"
@@ -103,6 +113,51 @@ def _links(paper: Paper) -> str:
 def _abstract(paper: Paper, slug: str) -> str:
     fence = fence_for(paper.abstract)
     return f"{fence}{{{ABSTRACT_DIRECTIVE}}}\n{paper.abstract}\n{fence}\n"
+
+
+GLANCE_SENTENCES = 2  # per role: enough to orient, short enough to read at a glance
+ROLE_LABELS = (("problem", "Problem"), ("approach", "Approach"), ("result", "Results"))
+
+
+def _glance(paper: Paper, slug: str) -> str:
+    """Problem / approach / results from the abstract's sentences, claims, names mentioned."""
+    found = extract(paper.title, paper.abstract)
+    parts: list[str] = []
+    for role, label in ROLE_LABELS:
+        sentences = [text for kind, text in found.roles if kind == role][:GLANCE_SENTENCES]
+        if sentences:
+            parts.append(f"**{label}.** " + escape_inline(" ".join(sentences)))
+    if found.claims:
+        rows = ["| What | Claimed | In the abstract |", "| --- | --- | --- |"]
+        for claim in found.claims:
+            what = claim.metric + (f" (vs {claim.baseline})" if claim.baseline else "")
+            rows.append(
+                f"| {escape_inline(what)} | {escape_inline(format_value(claim))} "
+                f"| “{escape_inline(claim.quote)}” |"
+            )
+        parts.append("\n".join(rows))
+    mentions = [
+        f"{label}: " + ", ".join(escape_inline(name) for name in found.entities.get(kind, []))
+        for kind, label in (
+            ("benchmarks", "benchmarks"),
+            ("models", "models"),
+            ("systems", "systems"),
+        )
+        if found.entities.get(kind)
+    ]
+    if found.code:
+        mentions.append(f"[code](<{found.code}>)")
+    if mentions:
+        parts.append("**Mentions.** " + "; ".join(mentions) + ".")
+    if not parts:
+        parts.append("Nothing to show: the abstract has no recognisable claims or cues.")
+    body = "\n\n".join(parts)
+    fence = fence_for(body) + "`"
+    return (
+        f"{fence}{{admonition}} At a glance\n:class: tip notes-glance\n\n"
+        "Drawn from the abstract by rules, not by a reader: check before you cite.\n\n"
+        f"{body}\n{fence}\n"
+    )
 
 
 def _citation(paper: Paper, slug: str) -> str:
