@@ -108,6 +108,28 @@ def test_progress_page_counts_statuses_and_links_every_stub(built: Path) -> None
     assert "All chapters" in progress.get_text()
 
 
+@pytest.mark.parametrize("notebook", ["claims", "scale", "landscape", "benchmarks"])
+def test_analysis_pages_have_offline_interactive_tables_linking_papers(
+    built: Path, notebook: str
+) -> None:
+    raw = (built / "_build" / "html" / "notebooks" / f"{notebook}.html").read_text("utf-8")
+    page = BeautifulSoup(raw, "html.parser")
+    assert page.select("main table[id^=itables_]"), "no interactive table"
+    assert not page.select('main script[src^="http"], main link[href^="http"][rel="stylesheet"]')
+    # Table data is embedded as JSON: links to paper pages appear escaped in it.
+    assert re.search(
+        r'href=\\?"\.\./(training-systems|serving|scaling-laws|moe|agents|other)/', raw
+    )
+    if notebook in ("claims", "scale", "landscape"):
+        assert page.select("main img"), "the plot is missing"
+
+
+def test_every_page_shows_its_at_a_glance_block(built: Path) -> None:
+    for docname in load(built)["docname"]:
+        page = _html(built, docname)
+        assert page.select_one("main .notes-glance"), docname
+
+
 def test_chapter_pages_list_their_papers(built: Path) -> None:
     frame = load(built)
     for chapter, group in frame.groupby("chapter", observed=True):
@@ -136,6 +158,8 @@ def test_incremental_build_refreshes_the_notebooks(built: Path, tmp_path: Path) 
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     overview = _html(built, "notebooks/overview").get_text()
     assert title in overview
+    claims = (built / "_build" / "html" / "notebooks" / "claims.html").read_text("utf-8")
+    assert title in claims and "3x" in claims
 
 
 def test_each_page_cites_its_paper_and_the_bib_is_downloadable(built: Path) -> None:
