@@ -11,7 +11,15 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from notes.importer import CREATED, Action, apply, plan_import, project_root, read_papers
+from notes.importer import (
+    CREATED,
+    Action,
+    apply,
+    plan_import,
+    project_root,
+    read_papers,
+    source_name,
+)
 from notes.listing import normalise_title, parse_listing, parse_listing_text
 from notes.model import NotesError, Paper
 from notes.pages import load_pages, read_exact, write_atomic
@@ -66,7 +74,7 @@ def add_papers(
         everything = read_papers([staged], metadata, root)
     finally:
         staged.unlink()
-    chosen = [replace(p, source=_source(listing, root)) for p in everything]
+    chosen = [replace(p, source=source_name(listing, root)) for p in everything]
     chosen = [p for p in chosen if normalise_title(p.title) in wanted]
     actions = [a for a in plan_import(chosen, book, refresh=False) if a.kind == CREATED]
     if chapter:
@@ -88,9 +96,3 @@ def _near_duplicates(title: str, keys: list[str], existing: dict) -> tuple[str, 
         f"title is close to {existing[key].title!r} ({existing[key].path}, {score:.0f}% similar)"
         for key, score, _ in matches
     )
-
-
-def _source(listing: Path, root: Path) -> str:
-    from notes.importer import source_name
-
-    return source_name(listing, root)

@@ -318,8 +318,6 @@ def _claims_in(sentence: str) -> list[tuple[Claim, tuple[int, int]]]:
     # Keep the first claim for any overlapping span (ranges before their parts).
     kept: list[tuple[Claim, tuple[int, int]]] = []
     for claim, span in found:
-        if claim is None:
-            continue
         if any(s[0] < span[1] and span[0] < s[1] for _, s in kept):
             continue
         kept.append((claim, span))
