@@ -180,3 +180,33 @@ def test_stub_pages_invite_notes_and_reviewed_pages_do_not(built: Path) -> None:
     banner = stub.select_one("main .notes-stub")
     assert banner is not None and banner.find("a")["href"] == "../contributing.html"
     assert _html(built, "serving/distserve").select_one("main .notes-stub") is None
+
+
+def test_internal_links_and_anchors_resolve(built: Path) -> None:
+    """Every relative link in the built HTML points at a file that exists, and every
+    #fragment at an id on that page. External links are not fetched."""
+    html_root = built / "_build" / "html"
+    ids: dict[Path, set[str]] = {}
+
+    def ids_of(path: Path) -> set[str]:
+        if path not in ids:
+            page = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+            ids[path] = {tag["id"] for tag in page.find_all(id=True)}
+        return ids[path]
+
+    broken = []
+    pages = [p for p in html_root.rglob("*.html") if p.relative_to(html_root).parts[0][0] != "_"]
+    assert len(pages) > 130
+    for source in sorted(pages):  # _static/ holds theme templates, not pages
+        page = BeautifulSoup(source.read_text("utf-8"), "html.parser")
+        for tag in page.find_all(["a", "link", "script", "img"]):
+            url = tag.get("href") or tag.get("src")
+            if not url or re.match(r"^[a-z][a-z0-9+.-]*:", url) or url.startswith("//"):
+                continue  # external, mailto:, javascript: (none expected), data:
+            target, _, fragment = url.partition("#")
+            path = (source.parent / target.split("?")[0]).resolve() if target else source
+            if not path.exists():
+                broken.append(f"{source.relative_to(html_root)} -> {url}")
+            elif fragment and path.suffix == ".html" and fragment not in ids_of(path):
+                broken.append(f"{source.relative_to(html_root)} -> {url} (no such anchor)")
+    assert not broken, "\n".join(broken[:30])
