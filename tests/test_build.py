@@ -6,6 +6,7 @@ freshness test then adds a page and rebuilds incrementally.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -210,3 +211,33 @@ def test_internal_links_and_anchors_resolve(built: Path) -> None:
             elif fragment and path.suffix == ".html" and fragment not in ids_of(path):
                 broken.append(f"{source.relative_to(html_root)} -> {url} (no such anchor)")
     assert not broken, "\n".join(broken[:30])
+
+
+def test_papers_json_indexes_every_paper(built: Path) -> None:
+    records = json.loads((built / "_build" / "html" / "papers.json").read_text("utf-8"))
+    frame = load(built)
+    assert len(records) == len(frame)
+    for record in records:
+        assert {"title", "slug", "chapter", "tags", "arxiv", "url"} <= set(record)
+        assert (built / "_build" / "html" / record["url"]).exists()
+
+
+def test_tags_page_and_tags_on_paper_pages(built: Path) -> None:
+    tags_page = _html(built, "tags")
+    frame = load(built)
+    for row in frame.itertuples():
+        page = _html(built, row.docname)
+        shown = [a.get_text() for a in page.select("main .notes-tags a")]
+        assert shown == list(row.tags), row.docname
+        for tag in row.tags:
+            section = tags_page.select_one(f"section#tag-{tag}")
+            assert section is not None, tag
+            assert f"{row.docname.split('/')[-1]}.html" in str(section)
+
+
+def test_all_papers_page_filters_by_column(built: Path) -> None:
+    raw = (built / "_build" / "html" / "notebooks" / "papers.html").read_text("utf-8")
+    assert "column_filters" in raw or "footer" in raw
+    frame = load(built)
+    for docname in frame["docname"]:
+        assert f"../{docname}.html" in raw.replace('\\"', '"').replace("\\/", "/")

@@ -229,6 +229,7 @@ def show_table(frame: pd.DataFrame, **options: object) -> None:
         "showIndex": False,
         "classes": "display compact",
         "pageLength": 25,
+        "scrollX": True,  # wide tables scroll inside the page column instead of being cut off
     }
     show(frame, **(defaults | options))
 
@@ -242,3 +243,16 @@ def figure(width: float = 7.5, height: float = 3.6):
     ax.set_facecolor("white")
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
+
+
+def papers_table(papers: pd.DataFrame) -> pd.DataFrame:
+    """Every paper with what a reader filters on: chapter, tags, year, status."""
+    return pd.DataFrame(
+        {
+            "Paper": [link(t, d) for t, d in zip(papers["title"], papers["docname"], strict=True)],
+            "Chapter": papers["chapter_title"],
+            "Year": [str(y) if pd.notna(y) else "" for y in papers["year"]],
+            "Status": papers["status"],
+            "Tags": [html.escape(", ".join(tags)) for tags in papers["tags"]],
+        }
+    )

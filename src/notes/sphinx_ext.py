@@ -5,11 +5,14 @@ Enable with ``sphinx: extra_extensions: [notes.sphinx_ext]`` in ``_config.yml``.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
@@ -49,15 +52,29 @@ def is_analysis_notebook(env: BuildEnvironment, docname: str) -> bool:
     return docname.startswith(f"{env.config.notes_notebook_folder}/")
 
 
+def package_fingerprint() -> str:
+    """A hash of this package's code and data: the notebooks' output depends on them too."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*.py"), *root.glob("data/*")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def outdated_notebooks(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Re-read (and so re-execute) the analysis notebooks whenever any paper page changed.
+    """Re-read (and so re-execute) the analysis notebooks whenever any paper page changed,
+    or the package code they call did.
 
     Sphinx re-reads only changed files, and execution caches key on a notebook's own code,
     so a notebook that aggregates the pages would otherwise show stale tables.
     """
-    if not any(is_paper_page(doc) for doc in added | changed | removed):
+    code = package_fingerprint()
+    code_changed = getattr(env, "notes_package_fingerprint", None) != code
+    env.notes_package_fingerprint = code  # type: ignore[attr-defined]
+    if not code_changed and not any(is_paper_page(doc) for doc in added | changed | removed):
         return []
     return sorted(
         doc
@@ -114,6 +131,101 @@ def mark_stubs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     first_note.insert(1, paragraph)  # after the section title
 
 
+def paper_index(book: Path) -> list[dict[str, Any]]:
+    """One record per paper, for tools: title, slug, chapter, tags, arXiv id, page URL."""
+    from notes.pages import load_pages
+
+    records = []
+    for page in load_pages(book):
+        paper = page.data.get("paper") or {}
+        records.append(
+            {
+                "title": page.title,
+                "slug": page.slug,
+                "chapter": page.chapter,
+                "tags": list(page.data.get("tags") or []),
+                "status": page.data.get("status"),
+                "arxiv": paper.get("arxiv"),
+                "published": paper.get("published"),
+                "url": f"{page.chapter}/{page.slug}.html",
+            }
+        )
+    return sorted(records, key=lambda r: (r["chapter"], r["slug"]))
+
+
+def write_paper_index(app: Sphinx, exception: Exception | None) -> None:
+    """Publish ``papers.json`` beside the HTML, so the book is machine-readable."""
+    if exception is None and app.builder.format == "html":
+        records = paper_index(Path(app.srcdir))
+        target = Path(app.outdir) / "papers.json"
+        target.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+class PaperTags(SphinxDirective):
+    """Every tag of the vocabulary that some page carries, with links to those pages."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from notes.pages import load_pages
+        from notes.schema import tag_vocabulary
+
+        pages = load_pages(Path(self.env.srcdir))
+        for page in pages:  # a page's tags changing changes this page
+            self.env.note_dependency(str(page.path))
+        result: list[nodes.Node] = []
+        for tag, meaning in tag_vocabulary().items():
+            tagged = sorted(
+                (p for p in pages if tag in (p.data.get("tags") or [])),
+                key=lambda p: p.title.casefold(),
+            )
+            if not tagged:
+                continue
+            section = nodes.section(ids=[f"tag-{tag}"], names=[f"tag-{tag}"])
+            section += nodes.title(text=f"{tag} ({len(tagged)})")
+            section += nodes.paragraph(text=meaning)
+            items = nodes.bullet_list()
+            for page in tagged:
+                ref = addnodes.pending_xref(
+                    "",
+                    refdomain="std",
+                    reftype="doc",
+                    reftarget=f"/{page.chapter}/{page.slug}",
+                    refexplicit=True,
+                    refwarn=True,
+                )
+                ref += nodes.inline(text=page.title)
+                items += nodes.list_item("", nodes.paragraph("", "", ref))
+            section += items
+            result.append(section)
+        return result
+
+
+def show_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A line of the page's tags, each linking to its entry on the tags page."""
+    if not is_paper_page(docname) or "tags" not in app.env.all_docs:
+        return
+    tags = app.env.metadata.get(docname, {}).get("tags") or []
+    if isinstance(tags, str):
+        try:
+            tags = json.loads(tags)
+        except ValueError:
+            tags = [tags]
+    abstract = next(
+        (n for n in doctree.findall(nodes.admonition) if "paper-abstract" in n["classes"]), None
+    )
+    if not tags or abstract is None:
+        return
+    line = nodes.paragraph(classes=["notes-tags"])
+    line += nodes.Text("Tags: ")
+    base = app.builder.get_relative_uri(docname, "tags")
+    for index, tag in enumerate(tags):
+        if index:
+            line += nodes.Text(", ")
+        line += nodes.reference("", str(tag), refuri=f"{base}#tag-{tag}", internal=True)
+    abstract.parent.insert(abstract.parent.index(abstract), line)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("notes_notebook_folder", "notebooks", "env", [str])
     app.add_config_value("notes_bibliography", "", "env", [str])
@@ -121,6 +233,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", mark_stubs)
     app.connect("config-inited", write_bibliography)
     app.add_directive("paper-abstract", PaperAbstract)
+    app.add_directive("paper-tags", PaperTags)
+    app.connect("build-finished", write_paper_index)
+    app.connect("doctree-resolved", show_tags)
     app.connect("env-get-outdated", outdated_notebooks)
     # After the book theme's own handler (priority 500) has set the raw title.
     app.connect("html-page-context", escape_page_title, priority=900)
