@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,36 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not p.is_symlink() and "_build" not in p.parts
     }
+
+
+JB = Path(sys.executable).with_name("jb")
+HOSTILE = TESTS / "listings" / "hostile.txt"
+SPHINX_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
+
+
+def jb_build(book: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(JB), "build", str(book), "-W", "-n", "--keep-going", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=book.parent,
+    )
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """A copy of the project with the hostile listing imported, built strictly once.
+
+    Shared by the build tests and the browser tests (one build is the slow part).
+    """
+    from notes.cli import main
+
+    book = copy_project(tmp_path_factory.mktemp("build"))
+    assert main(["import", str(HOSTILE), "--book", str(book)]) == 0
+    result = jb_build(book)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    # Sphinx's own format; the kernel's "[IPKernelApp] WARNING |" notice about TCP is not one.
+    assert not SPHINX_PROBLEM.search(log), log[-5000:]
+    return book

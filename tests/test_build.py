@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,35 +17,10 @@ from notes.catalog import load
 from notes.cli import main
 from notes.listing import normalise_title, parse_listing
 
-from .conftest import SEED, TESTS, copy_project
+from .conftest import SEED, TESTS, jb_build
 
 pytestmark = pytest.mark.build
-JB = Path(sys.executable).with_name("jb")
 HOSTILE = TESTS / "listings" / "hostile.txt"
-SPHINX_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
-
-
-def jb_build(book: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(JB), "build", str(book), "-W", "-n", "--keep-going", *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=book.parent,
-    )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """A copy of the project with the hostile listing imported, built strictly once."""
-    book = copy_project(tmp_path_factory.mktemp("build"))
-    assert main(["import", str(HOSTILE), "--book", str(book)]) == 0
-    result = jb_build(book)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-5000:]
-    # Sphinx's own format; the kernel's "[IPKernelApp] WARNING |" notice about TCP is not one.
-    assert not SPHINX_PROBLEM.search(log), log[-5000:]
-    return book
 
 
 def _html(book: Path, docname: str) -> BeautifulSoup:

@@ -229,7 +229,9 @@ def show_table(frame: pd.DataFrame, **options: object) -> None:
         "showIndex": False,
         "classes": "display compact",
         "pageLength": 25,
-        "scrollX": True,  # wide tables scroll inside the page column instead of being cut off
+        "text_in_header_can_be_selected": False,  # a click anywhere on a header sorts
+        # Fit the page column (columns wrap) rather than grow past it and be cut off.
+        "style": "table-layout:auto;width:100%;margin:auto;caption-side:bottom",
     }
     show(frame, **(defaults | options))
 
@@ -246,13 +248,12 @@ def figure(width: float = 7.5, height: float = 3.6):
 
 
 def papers_table(papers: pd.DataFrame) -> pd.DataFrame:
-    """Every paper with what a reader filters on: chapter, tags, year, status."""
+    """Every paper with what a reader filters on: chapter, tags, year (status: see Progress)."""
     return pd.DataFrame(
         {
             "Paper": [link(t, d) for t, d in zip(papers["title"], papers["docname"], strict=True)],
             "Chapter": papers["chapter_title"],
-            "Year": [str(y) if pd.notna(y) else "" for y in papers["year"]],
-            "Status": papers["status"],
             "Tags": [html.escape(", ".join(tags)) for tags in papers["tags"]],
+            "Year": [str(y) if pd.notna(y) else "" for y in papers["year"]],
         }
     )

@@ -226,6 +226,49 @@ def show_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     abstract.parent.insert(abstract.parent.index(abstract), line)
 
 
+# Accessibility fixes to markup the themes and extensions emit, applied to the written HTML:
+# the navigation's expand toggles are <summary> elements with only an icon (axe: summary-name),
+# and docutils marks the bibliography role="list" around children that are not list items
+# (axe: aria-required-children).
+HTML_FIXES = (
+    (
+        '<summary><span class="toctree-toggle" role="presentation">',
+        '<summary aria-label="Show or hide this section\'s pages">'
+        '<span class="toctree-toggle" role="presentation">',
+    ),
+    ('<div role="list" class="citation-list">', '<div class="citation-list">'),
+)
+
+
+def fix_html(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in Path(app.outdir).rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        fixed = text
+        for old, new in HTML_FIXES:
+            fixed = fixed.replace(old, new)
+        if fixed != text:
+            path.write_text(fixed, encoding="utf-8")
+
+
+def drop_thebe(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Leave out sphinx-thebe's scripts: the book runs no live code, and sphinx-thebe adds its
+    configuration script once per read phase, so pages declared THEBE_JS_URL twice (a console
+    error in every browser)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    context["script_files"] = [
+        script
+        for script in scripts
+        if "THEBE_JS_URL" not in str(getattr(script, "attributes", {}).get("body", ""))
+        and "sphinx-thebe.js" not in str(script)
+    ]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("notes_notebook_folder", "notebooks", "env", [str])
     app.add_config_value("notes_bibliography", "", "env", [str])
@@ -235,8 +278,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("paper-abstract", PaperAbstract)
     app.add_directive("paper-tags", PaperTags)
     app.connect("build-finished", write_paper_index)
+    app.connect("build-finished", fix_html)
     app.connect("doctree-resolved", show_tags)
     app.connect("env-get-outdated", outdated_notebooks)
     # After the book theme's own handler (priority 500) has set the raw title.
     app.connect("html-page-context", escape_page_title, priority=900)
+    app.connect("html-page-context", drop_thebe, priority=900)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,236 @@
+"""The built book in a real browser (Debian's Chromium driven by Playwright), as a reader uses it.
+
+The HTML is served from 127.0.0.1; every page tested must log no console error, ask no other
+host for anything, and pass an axe scan with no serious or critical violation. Screenshots of
+the home page and a paper page, in light and dark mode, are saved to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.build
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHAPTER_TITLES = (
+    "Training systems",
+    "Serving",
+    "Scaling laws",
+    "Mixture of experts",
+    "Agents",
+    "Other papers on scale",
+)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's chromium is needed (.ci/run installs it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Reader:
+    """A page that records what a reader would not see: console errors, foreign requests,
+    failed responses and dialogs (an ``alert`` from hostile input would be one)."""
+
+    def __init__(self, browser, site: str, **context: object) -> None:
+        self.site = site
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on(
+            "request",
+            lambda r: (
+                None if r.url.startswith((site, "data:", "blob:")) else self.foreign.append(r.url)
+            ),
+        )
+        self.page.on("response", lambda r: self.failed.append(r.url) if r.status >= 400 else None)
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: str) -> None:
+        self.page.goto(f"{self.site}/{path}")
+        self.page.wait_for_load_state("networkidle")
+
+    def assert_clean(self) -> None:
+        assert not self.errors, self.errors
+        assert not self.foreign, self.foreign
+        assert not self.failed, self.failed
+        assert not self.dialogs, self.dialogs
+
+    def assert_accessible(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        result = Axe().run(self.page)
+        serious = [
+            (v["id"], v["impact"], len(v["nodes"]))
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not serious, serious
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def reader(browser, site) -> Iterator[Reader]:
+    reader = Reader(browser, site, viewport={"width": 1280, "height": 900})
+    yield reader
+    reader.close()
+
+
+PAGES = [
+    "intro.html",
+    "training-systems/index.html",
+    "training-systems/loongtrain.html",
+    "notebooks/overview.html",
+    "notebooks/claims.html",
+    "notebooks/papers.html",
+    "tags.html",
+    "bibliography.html",
+    "search.html?q=LoongTrain",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_clean_offline_and_accessible(reader: Reader, path: str) -> None:
+    reader.open(path)
+    reader.assert_clean()  # before axe, which fetches stylesheets itself
+    reader.assert_accessible()
+
+
+def test_home_lists_the_six_chapters_and_leads_to_a_paper(reader: Reader) -> None:
+    reader.open("intro.html")
+    main = reader.page.locator("main")
+    for title in CHAPTER_TITLES:
+        assert main.get_by_role("link", name=title).count() >= 1, title
+    main.get_by_role("link", name="Training systems").first.click()
+    reader.page.wait_for_load_state()
+    assert reader.page.url.endswith("training-systems/index.html")
+    reader.page.locator("main").get_by_role("link", name="LoongTrain", exact=False).first.click()
+    reader.page.wait_for_load_state()
+    assert reader.page.url.endswith("training-systems/loongtrain.html")
+    abstract = reader.page.locator("main .paper-abstract").inner_text()
+    assert "Double-Ring-Attention" in abstract
+    reader.assert_clean()
+
+
+def test_search_finds_a_paper_by_a_word_of_its_title(reader: Reader) -> None:
+    reader.open("search.html?q=LoongTrain")
+    results = reader.page.locator("#search-results a")
+    results.first.wait_for(timeout=15000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("loongtrain" in (href or "") for href in hrefs), hrefs
+
+
+def test_interactive_table_sorts_and_filters(reader: Reader) -> None:
+    reader.open("notebooks/claims.html")
+    table = reader.page.locator("table[id^=itables_]").first
+    table.locator("tbody tr").first.wait_for()
+    metric_header = table.locator("thead th", has_text="Metric")
+    metric_header.click()
+    reader.page.wait_for_timeout(300)
+    metrics = [m.strip() for m in table.locator("tbody tr td:nth-child(3)").all_inner_texts()]
+    assert metrics == sorted(metrics, key=str.casefold)
+    reader.page.locator("div.dt-search input, .dataTables_filter input").first.fill("GPUs")
+    reader.page.wait_for_timeout(300)
+    rows = table.locator("tbody tr").all_inner_texts()
+    assert rows and all("GPUs" in row for row in rows)
+    reader.assert_clean()
+
+
+def test_tags_lead_to_the_tag_page_and_the_filter_page_filters(reader: Reader) -> None:
+    reader.open("training-systems/loongtrain.html")
+    reader.page.locator("main .notes-tags a", has_text="long-context").click()
+    reader.page.wait_for_load_state()
+    assert reader.page.url.endswith("tags.html#tag-long-context")
+    assert reader.page.locator("section#tag-long-context a", has_text="LoongTrain").count() == 1
+    reader.open("notebooks/papers.html")
+    table = reader.page.locator("table[id^=itables_]").first
+    table.locator("tbody tr").first.wait_for()
+    table.locator("tfoot input").nth(1).press_sequentially("Agents")
+    reader.page.wait_for_timeout(300)
+    chapters = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert chapters and set(chapters) == {"Agents"}
+    reader.assert_clean()
+
+
+def test_hostile_input_runs_nothing_in_the_browser(reader: Reader, built: Path) -> None:
+    from notes.catalog import load
+
+    frame = load(built)
+    hostile = frame[frame["path"].map(lambda p: "hostile" in str(p) or "script" in p.stem)]
+    slugs = ["script-alert-t-script-title", "heading", "unicode-emoji", "rocket-rocket-rocket"]
+    docnames = [d for d in frame["docname"] if d.split("/")[-1] in slugs]
+    assert len(docnames) == 4, (docnames, len(hostile))
+    for docname in docnames:
+        reader.open(f"{docname}.html")
+        reader.page.wait_for_timeout(200)
+        assert (
+            reader.page.evaluate("() => document.querySelectorAll('main img[onerror]').length") == 0
+        )
+        links = reader.page.evaluate("() => [...document.querySelectorAll('a')].map(a => a.href)")
+        assert not [href for href in links if href.startswith("javascript:")]
+    reader.assert_clean()  # no dialog opened, no error, nothing fetched elsewhere
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_home_and_paper_page(browser, site: str, scheme: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    reader = Reader(browser, site, viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        for path, name in [
+            ("intro.html", "home"),
+            ("serving/distserve.html", "paper"),
+            ("notebooks/claims.html", "claims"),
+        ]:
+            reader.open(path)
+            assert reader.page.evaluate("() => document.documentElement.dataset.theme") == scheme
+            reader.page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
+        reader.assert_clean()
+    finally:
+        reader.close()
