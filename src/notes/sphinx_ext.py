@@ -201,6 +201,63 @@ class PaperTags(SphinxDirective):
         return result
 
 
+SUMMARY_CHARS = 180
+# Outline badges: dark text on the card keeps axe's colour-contrast check happy in both themes.
+STATUS_BADGES = {
+    "stub": "bdg-dark-line",
+    "draft": "bdg-primary-line",
+    "reviewed": "bdg-success-line",
+}
+
+
+class PaperCards(SphinxDirective):
+    """A card per paper of this page's chapter: title, a one-line summary, status and tags.
+
+    The cards are written as sphinx-design MyST and parsed in place, so they look like the
+    rest of the book; the page depends on every paper page of its chapter.
+    """
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from docutils.statemachine import StringList
+
+        from notes.extract import sentence_roles
+        from notes.markup import escape_inline
+        from notes.pages import load_pages
+
+        chapter = self.env.docname.partition("/")[0]
+        pages = [p for p in load_pages(Path(self.env.srcdir)) if p.chapter == chapter]
+        lines = [":::::{grid} 1 1 2 2", ":gutter: 2", ""]
+        for page in sorted(pages, key=lambda p: p.title.casefold()):
+            self.env.note_dependency(str(page.path))
+            roles = sentence_roles(page.abstract, page.title)
+            summary = next((s for r, s in roles if r == "approach"), roles[0][1] if roles else "")
+            if len(summary) > SUMMARY_CHARS:
+                summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+            status = str(page.data.get("status") or "stub")
+            tags = ", ".join(str(t) for t in page.data.get("tags") or [])
+            badge = STATUS_BADGES.get(status, "bdg-dark-line")
+            footer = f"{{{badge}}}`{status}`" + (f" {escape_inline(tags)}" if tags else "")
+            lines += [
+                f"::::{{grid-item-card}} {escape_inline(page.title)}",
+                f":link: /{page.chapter}/{page.slug}",
+                ":link-type: doc",
+                "",
+                escape_inline(summary),
+                "",
+                ":::{card-footer}",
+                footer,
+                ":::",
+                "::::",
+                "",
+            ]
+        lines.append(":::::")
+        container = nodes.container(classes=["notes-cards"])
+        self.state.nested_parse(StringList(lines), self.content_offset, container)
+        return [container]
+
+
 def show_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """A line of the page's tags, each linking to its entry on the tags page."""
     if not is_paper_page(docname) or "tags" not in app.env.all_docs:
@@ -277,6 +334,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", write_bibliography)
     app.add_directive("paper-abstract", PaperAbstract)
     app.add_directive("paper-tags", PaperTags)
+    app.add_directive("paper-cards", PaperCards)
     app.connect("build-finished", write_paper_index)
     app.connect("build-finished", fix_html)
     app.connect("doctree-resolved", show_tags)
