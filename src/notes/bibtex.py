@@ -14,7 +14,7 @@ from typing import Any
 
 from anyascii import anyascii
 
-from notes.pages import Page, load_pages, read_exact, write_atomic
+from notes.pages import Page, read_exact, write_atomic
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # How each character renders through pybtex (what sphinxcontrib-bibtex uses), checked one by
@@ -97,9 +97,9 @@ def bibliography(pages: Iterable[Page]) -> str:
     return header + "\n".join(text for _, text in entries)
 
 
-def write_bibliography(book: Path, target: Path) -> bool:
+def write_bibliography(target: Path, pages: Iterable[Page]) -> bool:
     """Write ``target`` when its text would change; returns whether it did."""
-    text = bibliography(load_pages(book))
+    text = bibliography(pages)
     if target.exists() and read_exact(target) == text:
         return False
     write_atomic(target, text)

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create one page per new paper; leave existing pages alone unless --refresh.",
     )
     imp.add_argument("listings", nargs="+", type=Path, metavar="LISTING")
-    imp.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    _add_book_option(imp)
     imp.add_argument(
         "--metadata",
         type=Path,
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate every paper page of the book. Errors exit 1; warnings "
         "(e.g. a page whose folder disagrees with a confident suggestion) do not.",
     )
-    chk.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    _add_book_option(chk)
     chk.add_argument("--format", choices=("text", "json"), default="text")
     chk.add_argument(
         "--no-placement",
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--abstract", help="the abstract, as published, on one line")
     add.add_argument("--chapter", choices=CHAPTER_SLUGS, help="override the suggested chapter")
-    add.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    _add_book_option(add)
     add.add_argument(
         "--listing",
         type=Path,
@@ -142,9 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mov.add_argument("slug", metavar="SLUG")
     mov.add_argument("chapter", choices=CHAPTER_SLUGS, metavar="CHAPTER")
-    mov.add_argument("--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)")
+    _add_book_option(mov)
     mov.set_defaults(handler=run_move)
     return parser
+
+
+def _add_book_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--book", type=Path, default=DEFAULT_BOOK, help="book folder (default: book)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
