@@ -159,29 +159,28 @@ def mention_counts(papers: pd.DataFrame) -> pd.DataFrame:
 
 
 def text_map(papers: pd.DataFrame, neighbours: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """2-D coordinates from TF-IDF + SVD, and each paper's nearest neighbours by cosine."""
+    """2-D coordinates from TF-IDF + SVD, and each paper's nearest neighbours by cosine.
+
+    The neighbours are those of the pages' "Related papers" lists (same model, ``related``).
+    """
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
+
+    from notes.related import nearest, text_matrix
 
     texts = (papers["title"] + ". " + papers["abstract"]).tolist()
-    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2).fit_transform(texts)
-    coords = TruncatedSVD(n_components=2, random_state=0).fit_transform(matrix)
+    coords = TruncatedSVD(n_components=2, random_state=0).fit_transform(text_matrix(texts))
     points = pd.DataFrame(
         {"x": coords[:, 0], "y": coords[:, 1], "chapter": papers["chapter_title"].tolist()}
     )
-    similarity = cosine_similarity(matrix)
     rows = []
-    for i, (_, paper) in enumerate(papers.iterrows()):
-        order = [j for j in similarity[i].argsort()[::-1] if j != i][:neighbours]
+    for (_, paper), near in zip(papers.iterrows(), nearest(texts, neighbours), strict=True):
         rows.append(
             {
                 "Paper": link(paper["title"], paper["docname"]),
                 "Chapter": paper["chapter_title"],
                 "Nearest papers": "<br>".join(
-                    f"{link(papers.iloc[j]['title'], papers.iloc[j]['docname'])} "
-                    f"({similarity[i, j]:.2f})"
-                    for j in order
+                    f"{link(papers.iloc[j]['title'], papers.iloc[j]['docname'])} ({score:.2f})"
+                    for j, score in near
                 ),
             }
         )
