@@ -120,11 +120,14 @@ def test_home_page_names_the_six_chapters(built: Path) -> None:
 
 
 def test_incremental_build_refreshes_the_notebooks(built: Path, tmp_path: Path) -> None:
+    """A page added after the first build shows in every table, and on the "Related papers"
+    list of an untouched page whose abstract it shares."""
+    before = (built / "training-systems" / "loongtrain.md").read_bytes()
+    abstract = next(p.abstract for p in parse_listing(SEED) if p.title.startswith("LoongTrain"))
     listing = tmp_path / "new.txt"
     title = "Freshness Probe: A Paper Added After The First Build"
     listing.write_text(
-        f"{title}\nWe train a model across many GPUs with pipeline parallelism. "
-        "It is faster than the baseline by 3x in our experiments.\n",
+        f"{title}\n{abstract} It is faster than the baseline by 3x in our experiments.\n",
         encoding="utf-8",
     )
     assert main(["import", str(listing), "--book", str(built)]) == 0
@@ -134,6 +137,9 @@ def test_incremental_build_refreshes_the_notebooks(built: Path, tmp_path: Path) 
     assert title in overview
     claims = (built / "_build" / "html" / "notebooks" / "claims.html").read_text("utf-8")
     assert title in claims and "3x" in claims
+    assert (built / "training-systems" / "loongtrain.md").read_bytes() == before
+    nearest_text, _ = _related_links(built, "training-systems/loongtrain")[0]
+    assert nearest_text == title
 
 
 def test_each_page_cites_its_paper_and_the_bib_is_downloadable(built: Path) -> None:
@@ -191,8 +197,42 @@ def test_papers_json_indexes_every_paper(built: Path) -> None:
     frame = load(built)
     assert len(records) == len(frame)
     for record in records:
-        assert {"title", "slug", "chapter", "tags", "arxiv", "url"} <= set(record)
+        assert {"title", "slug", "chapter", "tags", "arxiv", "url", "related"} <= set(record)
         assert (built / "_build" / "html" / record["url"]).exists()
+        assert len(record["related"]) == 5
+        assert f"{record['chapter']}/{record['slug']}" not in record["related"]
+
+
+def _related_links(book: Path, docname: str) -> list[tuple[str, str]]:
+    """(link text, target docname) of each entry of a page's "Related papers" section."""
+    page = _html(book, docname)
+    section = page.select_one("main section#related-papers")
+    assert section is not None, docname
+    base = (book / "_build" / "html" / docname).parent
+    return [
+        (
+            a.get_text(),
+            (base / a["href"])
+            .resolve()
+            .relative_to((book / "_build" / "html").resolve())
+            .with_suffix("")
+            .as_posix(),
+        )
+        for a in section.select("li a")
+    ]
+
+
+def test_every_paper_page_lists_five_related_papers_by_title(built: Path) -> None:
+    frame = load(built)
+    titles = dict(zip(frame["docname"], frame["title"], strict=True))
+    for docname in frame["docname"]:
+        links = _related_links(built, docname)
+        assert len(links) == 5, docname
+        for text, target in links:
+            assert target in titles and target != docname
+            assert text == titles[target]
+    # Serving papers are nearest to serving papers: the list is about the page's subject.
+    assert all(t.startswith("serving/") for _, t in _related_links(built, "serving/distserve"))
 
 
 def test_tags_page_and_tags_on_paper_pages(built: Path) -> None:
@@ -214,3 +254,55 @@ def test_all_papers_page_filters_by_column(built: Path) -> None:
     frame = load(built)
     for docname in frame["docname"]:
         assert f"../{docname}.html" in raw.replace('\\"', '"').replace("\\/", "/")
+
+
+# The incremental builds below change the shared book; the tests above read it as it is.
+EXECUTED = re.compile(r"notebooks/(\w+)\.ipynb: Executing notebook")
+
+
+def _rebuild(book: Path) -> set[str]:
+    """An incremental strict build; the notebooks it executed."""
+    result = jb_build(book)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    return set(EXECUTED.findall(log))
+
+
+def _set_front_matter(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    front_end = text.index("\n---", 3)
+    assert old in text[:front_end], path
+    path.write_text(text[:front_end].replace(old, new, 1) + text[front_end:], "utf-8")
+
+
+def test_editing_note_prose_executes_no_notebook(built: Path) -> None:
+    page = built / "serving" / "distserve.md"
+    sentence = "A sentence a contributor added to the TL;DR."
+    page.write_text(
+        page.read_text("utf-8").replace("## TL;DR\n", f"## TL;DR\n\n{sentence}\n", 1), "utf-8"
+    )
+    assert _rebuild(built) == set()
+    assert sentence in _html(built, "serving/distserve").get_text()
+
+
+def test_a_status_change_executes_only_the_tables_that_show_status(built: Path) -> None:
+    stub = load(built, fields=["status"]).query("status == 'stub'").iloc[0]
+    _set_front_matter(stub["path"], "status: stub", "status: draft")
+    assert _rebuild(built) == {"overview", "progress"}
+    progress = _html(built, "notebooks/progress")
+    assert f"../{stub['docname']}.html" not in {a["href"] for a in progress.select("main a")}
+    chapter = _html(built, f"{stub['chapter']}/index")
+    card = next(c for c in chapter.select("main .sd-card") if f"{stub['slug']}.html" in str(c))
+    assert "draft" in card.select_one(".sd-card-footer").get_text()
+
+
+def test_a_tag_change_executes_only_the_tables_that_show_tags(built: Path) -> None:
+    page = built / "training-systems" / "megascale.md"
+    _set_front_matter(page, "  - fault-tolerance\n", "  - fault-tolerance\n  - benchmark\n")
+    assert _rebuild(built) == {"papers", "landscape"}
+    assert "megascale.html" in str(_html(built, "tags").select_one("section#tag-benchmark"))
+    shown = [
+        a.get_text()
+        for a in _html(built, "training-systems/megascale").select("main .notes-tags a")
+    ]
+    assert shown == ["fault-tolerance", "benchmark"]

@@ -5,9 +5,9 @@ Enable with ``sphinx: extra_extensions: [notes.sphinx_ext]`` in ``_config.yml``.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,10 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from notes import __version__, bibtex
-from notes.chapters import CHAPTER_SLUGS
-from notes.pages import Page, iter_page_paths, load_pages
+from notes import __version__, bibtex, freshness
+from notes.cache import cached_pages
+from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
+from notes.pages import Page, iter_page_paths
 from notes.render import NOTE_SECTIONS
 
 
@@ -53,35 +54,157 @@ def is_analysis_notebook(env: BuildEnvironment, docname: str) -> bool:
     return docname.startswith(f"{env.config.notes_notebook_folder}/")
 
 
-def package_fingerprint() -> str:
-    """A hash of this package's code and data: the notebooks' output depends on them too."""
-    root = Path(__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted([*root.glob("*.py"), *root.glob("data/*")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+def reads_record(app: Sphinx, docname: str) -> Path:
+    """Where a notebook's kernel records the catalogue fields it read."""
+    return Path(app.doctreedir) / "notes-reads" / f"{docname}.json"
 
 
-def outdated_notebooks(
+def note_reads(env: BuildEnvironment, docname: str, fields: tuple[str, ...] | None) -> None:
+    """Remember which page fields ``docname`` read, and their digest at this build."""
+    reads: dict[str, tuple[str, ...] | None] = env.notes_reads  # type: ignore[attr-defined]
+    digests: dict[str, str | None] = env.notes_digests  # type: ignore[attr-defined]
+    reads[docname] = fields
+    pages = book_pages(Path(env.srcdir))
+    digests[docname] = None if fields is None else freshness.digest(pages, fields)
+
+
+def start_reads_record(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Before myst-nb starts a notebook's kernel, name the file its catalogue reads go to."""
+    if is_analysis_notebook(app.env, docname):
+        record = reads_record(app, docname)
+        record.unlink(missing_ok=True)
+        os.environ[freshness.RECORD_ENV] = str(record)
+    else:
+        os.environ.pop(freshness.RECORD_ENV, None)
+
+
+def finish_reads_record(app: Sphinx, doctree: nodes.document) -> None:
+    """After the notebook ran: keep the fields it read, and their digest, in the environment."""
+    docname = app.env.docname
+    if is_analysis_notebook(app.env, docname):
+        os.environ.pop(freshness.RECORD_ENV, None)
+        note_reads(app.env, docname, freshness.recorded_reads(reads_record(app, docname)))
+
+
+def init_reads(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    for name in ("notes_reads", "notes_digests"):
+        if not hasattr(env, name):
+            setattr(env, name, {})
+
+
+def purge_reads(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    for name in ("notes_reads", "notes_digests"):
+        getattr(env, name, {}).pop(docname, None)
+
+
+def merge_reads(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Parallel reads: take the records of the documents the other process read."""
+    for name in ("notes_reads", "notes_digests"):
+        mine, theirs = getattr(env, name), getattr(other, name, {})
+        mine.update((doc, theirs[doc]) for doc in docnames if doc in theirs)
+
+
+def outdated_aggregates(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Re-read (and so re-execute) the analysis notebooks whenever any paper page changed,
-    or the package code they call did.
+    """Re-read the notebooks, tag and card pages whose fields changed in any page.
 
-    Sphinx re-reads only changed files, and execution caches key on a notebook's own code,
-    so a notebook that aggregates the pages would otherwise show stale tables.
+    Sphinx re-reads only changed files, and execution caches key on a notebook's own code, so
+    a page that aggregates the others would show stale tables. Each such page recorded which
+    fields it read (``notes.freshness``); it is re-read when their digest over all pages now
+    differs, or when this package's code changed. A notebook with no record yet is re-read.
     """
-    code = package_fingerprint()
+    code = freshness.package_fingerprint()
     code_changed = getattr(env, "notes_package_fingerprint", None) != code
     env.notes_package_fingerprint = code  # type: ignore[attr-defined]
-    if not code_changed and not any(is_paper_page(doc) for doc in added | changed | removed):
-        return []
+    reads: dict[str, tuple[str, ...] | None] = getattr(env, "notes_reads", {})
+    digests: dict[str, str | None] = getattr(env, "notes_digests", {})
+    pages = book_pages(Path(app.srcdir))
+    current: dict[tuple[str, ...], str] = {}
+    stale = []
+    for doc in sorted(env.found_docs - added - changed):
+        if doc not in reads:
+            if is_analysis_notebook(env, doc):
+                stale.append(doc)
+            continue
+        fields = reads[doc]
+        if code_changed:
+            stale.append(doc)
+        elif fields is not None:
+            if fields not in current:
+                current[fields] = freshness.digest(pages, fields)
+            if current[fields] != digests.get(doc):
+                stale.append(doc)
+    return stale
+
+
+RelatedList = list[tuple[str, str]]  # (docname, title) of each neighbour, nearest first
+
+
+def related_by_page(pages: list[Page]) -> dict[str, RelatedList]:
+    """Each paper page's nearest pages by the words of title and abstract."""
+    from notes.related import nearest
+
+    docnames = [f"{p.chapter}/{p.slug}" for p in pages]
+    near = nearest([f"{p.title}. {p.abstract}" for p in pages])
+    return {
+        doc: [(docnames[j], pages[j].title) for j, _ in neighbours]
+        for doc, neighbours in zip(docnames, near, strict=True)
+    }
+
+
+def outdated_related(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Re-read the pages whose "Related papers" list changed.
+
+    Adding a page can make it a neighbour of pages nobody touched; a neighbour's new title
+    must show too. Sphinx knows neither, so the lists are computed here, before reading.
+    """
+    previous: dict[str, RelatedList] = getattr(env, "notes_related", {})
+    current = related_by_page(book_pages(Path(app.srcdir)))
+    env.notes_related = current  # type: ignore[attr-defined]
     return sorted(
         doc
-        for doc in env.found_docs
-        if is_analysis_notebook(env, doc) and doc not in added | changed
+        for doc, neighbours in current.items()
+        if doc in env.found_docs and doc not in added | changed and previous.get(doc) != neighbours
     )
+
+
+def add_related(app: Sphinx, doctree: nodes.document) -> None:
+    """Append a "Related papers" section to each paper page, linking its nearest pages.
+
+    Runs at read time, before the table-of-contents collector, so the section is in the
+    page's contents; the links are ordinary doc references, checked like any other.
+    """
+    docname = app.env.docname
+    neighbours = getattr(app.env, "notes_related", {}).get(docname)
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if not is_paper_page(docname) or not neighbours or top is None:
+        return
+    section = nodes.section(ids=["related-papers"], names=["related papers"])
+    section += nodes.title(text="Related papers")
+    section += nodes.paragraph(
+        text="The papers in this book closest to this one by the words of their titles and "
+        "abstracts (TF-IDF cosine similarity), recomputed at every build."
+    )
+    items = nodes.bullet_list(classes=["notes-related"])
+    for target, _title in neighbours:
+        ref = addnodes.pending_xref(
+            "",
+            refdomain="std",
+            reftype="doc",
+            reftarget=f"/{target}",
+            refexplicit=False,
+            refwarn=True,
+        )
+        ref += nodes.inline(text=target)  # replaced by the page's title when resolved
+        chapter = CHAPTER_BY_SLUG[target.partition("/")[0]].title
+        items += nodes.list_item("", nodes.paragraph("", "", ref, nodes.Text(f" · {chapter}")))
+    section += items
+    top += section
 
 
 def escape_page_title(
@@ -136,18 +259,20 @@ _PAGES_CACHE: dict[str, tuple[tuple[tuple[str, int], ...], list[Page]]] = {}
 
 
 def book_pages(book: Path) -> list[Page]:
-    """The book's pages, read once per build: the card, tag, index and bibliography hooks all
-    need them, and reading 119 pages costs about 0.2 s. Re-read when any page file changes."""
+    """The book's pages, read once per build: the card, tag, index, related and bibliography
+    hooks all need them. Re-read when any page file changes; parsed pages are also cached on
+    disk, where the notebooks' kernels find them."""
     signature = tuple((str(p), p.stat().st_mtime_ns) for p in iter_page_paths(book))
     cached = _PAGES_CACHE.get(str(book))
     if cached is None or cached[0] != signature:
-        cached = (signature, load_pages(book))
+        cached = (signature, cached_pages(book))
         _PAGES_CACHE[str(book)] = cached
     return cached[1]
 
 
-def paper_index(book: Path) -> list[dict[str, Any]]:
-    """One record per paper, for tools: title, slug, chapter, tags, arXiv id, page URL."""
+def paper_index(book: Path, related: dict[str, RelatedList]) -> list[dict[str, Any]]:
+    """One record per paper, for tools: title, slug, chapter, tags, arXiv id, page URL and
+    the docnames of its related papers."""
     records = []
     for page in book_pages(book):
         paper = page.data.get("paper") or {}
@@ -161,6 +286,7 @@ def paper_index(book: Path) -> list[dict[str, Any]]:
                 "arxiv": paper.get("arxiv"),
                 "published": paper.get("published"),
                 "url": f"{page.chapter}/{page.slug}.html",
+                "related": [doc for doc, _ in related.get(f"{page.chapter}/{page.slug}", [])],
             }
         )
     return sorted(records, key=lambda r: (r["chapter"], r["slug"]))
@@ -169,7 +295,7 @@ def paper_index(book: Path) -> list[dict[str, Any]]:
 def write_paper_index(app: Sphinx, exception: Exception | None) -> None:
     """Publish ``papers.json`` beside the HTML, so the book is machine-readable."""
     if exception is None and app.builder.format == "html":
-        records = paper_index(Path(app.srcdir))
+        records = paper_index(Path(app.srcdir), getattr(app.env, "notes_related", {}))
         target = Path(app.outdir) / "papers.json"
         target.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", "utf-8")
 
@@ -183,8 +309,7 @@ class PaperTags(SphinxDirective):
         from notes.schema import tag_vocabulary
 
         pages = book_pages(Path(self.env.srcdir))
-        for page in pages:  # a page's tags changing changes this page
-            self.env.note_dependency(str(page.path))
+        note_reads(self.env, self.env.docname, ("title", "tags"))
         result: list[nodes.Node] = []
         for tag, meaning in tag_vocabulary().items():
             tagged = sorted(
@@ -239,9 +364,9 @@ class PaperCards(SphinxDirective):
 
         chapter = self.env.docname.partition("/")[0]
         pages = [p for p in book_pages(Path(self.env.srcdir)) if p.chapter == chapter]
+        note_reads(self.env, self.env.docname, ("title", "status", "tags", "abstract"))
         lines = [":::::{grid} 1 1 2 2", ":gutter: 2", ""]
         for page in sorted(pages, key=lambda p: p.title.casefold()):
-            self.env.note_dependency(str(page.path))
             roles = sentence_roles(page.abstract, page.title)
             summary = next((s for r, s in roles if r == "approach"), roles[0][1] if roles else "")
             if len(summary) > SUMMARY_CHARS:
@@ -349,7 +474,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", write_paper_index)
     app.connect("build-finished", fix_html)
     app.connect("doctree-resolved", show_tags)
-    app.connect("env-get-outdated", outdated_notebooks)
+    app.connect("env-before-read-docs", init_reads)
+    app.connect("env-purge-doc", purge_reads)
+    app.connect("env-merge-info", merge_reads)
+    app.connect("source-read", start_reads_record)
+    app.connect("doctree-read", finish_reads_record)
+    app.connect("env-get-outdated", outdated_aggregates)
+    app.connect("env-get-outdated", outdated_related)
+    # Before the table-of-contents collector (priority 500) records the page's sections.
+    app.connect("doctree-read", add_related, priority=400)
     # After the book theme's own handler (priority 500) has set the raw title.
     app.connect("html-page-context", escape_page_title, priority=900)
     app.connect("html-page-context", drop_thebe, priority=900)
