@@ -25,7 +25,6 @@ MAX_TITLE_CHARS = 300
 MIN_ABSTRACT_CHARS = 40
 SHORT_ABSTRACT_CHARS = 200
 SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
-ALLOWED_CONTROL = frozenset("\t")
 
 
 def parse_listing(path: str | Path, *, source: str | None = None) -> list[Paper]:
@@ -70,11 +69,14 @@ def parse_listing_text(text: str, path: str | Path, *, source: str | None = None
     return papers
 
 
+# What str.isalnum() rejects: \w is exactly isalnum() plus the underscore.
+NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalise_title(title: str) -> str:
     """The key titles are matched on: case, punctuation, spacing and Unicode forms ignored."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded)
-    return " ".join(kept.split())
+    return " ".join(NOT_ALNUM.sub(" ", folded).split())
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -100,10 +102,14 @@ def _drop_chrome(content: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return content
 
 
+# Unicode's control characters (category Cc) are exactly C0, DEL and C1; tab is allowed.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
 def _check_text(path: Path, line: int, text: str) -> None:
-    for ch in text:
-        if unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROL:
-            raise NotesError(path, line, f"control character U+{ord(ch):04X} in the text")
+    match = CONTROL_CHARACTER.search(text)
+    if match:
+        raise NotesError(path, line, f"control character U+{ord(match[0]):04X} in the text")
 
 
 def _check_title(path: Path, line: int, title: str) -> None:

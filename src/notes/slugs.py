@@ -8,7 +8,7 @@ few leading words. Collisions get a suffix derived from the title's hash, not fr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Container
 
 from anyascii import anyascii
 from slugify import slugify
@@ -42,15 +42,14 @@ def title_hash(title: str, length: int = 6) -> str:
     return hashlib.sha1(title.encode("utf-8")).hexdigest()[:length]
 
 
-def unique_slug(title: str, taken: Iterable[str]) -> str:
-    """The slug for a new page, avoiding every name in ``taken`` and the reserved names."""
-    taken = set(taken) | RESERVED
+def unique_slug(title: str, taken: Container[str]) -> str:
+    """The slug for a new page, avoiding every name in ``taken`` and the reserved names.
+
+    ``taken`` is only asked about membership, never copied: an import of n papers stays linear.
+    """
     base = base_slug(title)
-    if base not in taken:
-        return base
-    for length in (6, 10, 40):
-        candidate = f"{base}-{title_hash(title, length)}"
-        if candidate not in taken:
+    for candidate in (base, *(f"{base}-{title_hash(title, n)}" for n in (6, 10, 40))):
+        if candidate not in taken and candidate not in RESERVED:
             return candidate
     raise ValueError(f"no free slug for title {title!r}")
 
