@@ -303,6 +303,8 @@ def keyword_scores(paper: Paper) -> tuple[dict[str, float], dict[str, list[tuple
         total = 0.0
         found: list[tuple[float, str]] = []
         for phrase, weight in KEYWORDS[chapter].items():
+            if phrase not in title and phrase not in abstract:
+                continue  # the substring test skips most phrases before any regex
             pattern = _phrase_pattern(phrase)
             in_title = min(len(pattern.findall(title)), 1)
             in_abstract = min(len(pattern.findall(abstract)), MAX_HITS_PER_PHRASE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -266,7 +266,15 @@ def _own_work(sentence: str, role: str, started: bool) -> bool:
     return started or role in ("result", "approach") or bool(OWN.search(sentence))
 
 
+# Every claim pattern needs a digit, except those spelling numbers out with these words.
+NUMBER_WORDS = ("order", "thousand", "million", "billion", "trillion")
+DIGIT = re.compile(r"\d")
+
+
 def _claims_in(sentence: str) -> list[tuple[Claim, tuple[int, int]]]:
+    lowered = sentence.lower()
+    if not DIGIT.search(sentence) and not any(word in lowered for word in NUMBER_WORDS):
+        return []  # most sentences: skip a dozen regex scans
     found: list[tuple[Claim, tuple[int, int]]] = []
     for match in PERCENT_RANGE.finditer(sentence):
         low, high = _number(match["low"]), _number(match["num"])
@@ -473,6 +481,8 @@ def extract_entities(text: str) -> dict[str, list[str]]:
         taken: list[tuple[int, int]] = []
         names: list[str] = []
         for name, pattern in patterns:
+            if name not in text:  # most names are absent; a substring test is 50x cheaper
+                continue
             for match in pattern.finditer(text):
                 if any(a < match.end() and match.start() < b for a, b in taken):
                     continue
@@ -484,9 +494,13 @@ def extract_entities(text: str) -> dict[str, list[str]]:
 
 
 @cache
-def _tag_patterns() -> list[tuple[str, re.Pattern[str]]]:
+def _tag_patterns() -> list[tuple[str, tuple[str, ...], re.Pattern[str]]]:
     return [
-        (tag, re.compile(r"\b(" + "|".join(re.escape(p) for p in entry["match"]) + r")\b"))
+        (
+            tag,
+            tuple(entry["match"]),
+            re.compile(r"\b(" + "|".join(re.escape(p) for p in entry["match"]) + r")\b"),
+        )
         for tag, entry in tag_entries().items()
     ]
 
@@ -495,7 +509,9 @@ def suggest_tags(title: str, abstract: str, limit: int = 5) -> list[str]:
     """Vocabulary tags whose phrases the paper uses most (title hits count triple)."""
     title_l, abstract_l = title.lower(), abstract.lower()
     scores = []
-    for tag, pattern in _tag_patterns():
+    for tag, phrases, pattern in _tag_patterns():
+        if not any(p in abstract_l or p in title_l for p in phrases):
+            continue  # substring tests first: the regex is the slow part of an import
         score = 3 * len(pattern.findall(title_l)) + len(pattern.findall(abstract_l))
         if score >= 2:
             scores.append((-score, tag))
@@ -520,7 +536,10 @@ class Extraction:
         return data
 
 
+@lru_cache(maxsize=1024)
 def extract(title: str, abstract: str) -> Extraction:
+    """Everything the rules find in one paper; cached, since a new page needs it twice (front
+    matter and at-a-glance block). Callers must not mutate the result."""
     return Extraction(
         title=title,
         claims=extract_claims(abstract, title),

@@ -56,7 +56,7 @@ def contributor_front_matter(paper: Paper) -> dict[str, Any]:
     """Keys suggested once, at creation (or to fill empty ones); contributors own them."""
     found = extract(paper.title, paper.abstract)
     return {
-        "tags": found.tags,
+        "tags": list(found.tags),
         "claims": [asdict(claim) for claim in found.claims],
         "status": STATUSES[0],
     }
