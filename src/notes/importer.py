@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -85,6 +86,11 @@ def read_papers(listings: list[Path], metadata: Path | None, root: Path) -> list
     return papers
 
 
+# Classifying and rendering a page (extraction, YAML) costs about 3 ms; past this many new
+# pages the work is spread over the machine's cores. Below it, starting workers costs more.
+PARALLEL_FROM = 500
+
+
 def plan_import(
     papers: list[Paper], book: Path, *, refresh: bool, fill_empty: bool = False
 ) -> list[Action]:
@@ -92,21 +98,15 @@ def plan_import(
     pages = load_pages(book)
     by_key: dict[str, Page] = {page.key: page for page in pages}
     taken = {page.slug for page in pages} | {p.stem for p in book.glob("*/*.md")}
-    classifier: Classifier | None = None  # trained on the pages only when a page is to be made
-    actions: list[Action] = []
+    actions: list[Action | None] = []
+    new_pages: list[tuple[int, Paper, str]] = []  # (index in actions, paper, slug)
     for paper in papers:
         page = by_key.get(normalise_title(paper.title))
         if page is None:
-            classifier = classifier or Classifier.from_pages(pages)
-            suggestion = classifier.classify(paper)
-            slug = unique_slug(paper.title, taken)
+            slug = unique_slug(paper.title, taken)  # in listing order: the same at every run
             taken.add(slug)
-            path = book / suggestion.chapter / f"{slug}.md"
-            actions.append(
-                Action(
-                    CREATED, suggestion.chapter, path, paper, render_page(paper, slug), suggestion
-                )
-            )
+            new_pages.append((len(actions), paper, slug))
+            actions.append(None)
         elif refresh:
             current = read_exact(page.path)
             new = refreshed_text(page.path, paper, fill_empty=fill_empty)
@@ -114,7 +114,43 @@ def plan_import(
             actions.append(Action(kind, page.chapter, page.path, paper, new))
         else:
             actions.append(Action(UNCHANGED, page.chapter, page.path, paper))
-    return actions
+    if new_pages:
+        # Trained on the pages only when a page is to be made.
+        classifier = Classifier.from_pages(pages)
+        jobs = [(paper, slug) for _, paper, slug in new_pages]
+        for (index, paper, slug), (suggestion, text) in zip(
+            new_pages, _classify_and_render(classifier, jobs), strict=True
+        ):
+            path = book / suggestion.chapter / f"{slug}.md"
+            actions[index] = Action(CREATED, suggestion.chapter, path, paper, text, suggestion)
+    return [action for action in actions if action is not None]
+
+
+def _classify_and_render(
+    classifier: Classifier, jobs: list[tuple[Paper, str]]
+) -> list[tuple[Suggestion, str]]:
+    """Each new page's chapter and text; on every core for a large import."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        _start_worker(classifier)
+        return [_classify_and_render_one(job) for job in jobs]
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(classifier,)) as pool:
+        return list(pool.map(_classify_and_render_one, jobs, chunksize=chunk))
+
+
+_worker_classifier: Classifier | None = None
+
+
+def _start_worker(classifier: Classifier) -> None:
+    global _worker_classifier
+    _worker_classifier = classifier
+
+
+def _classify_and_render_one(job: tuple[Paper, str]) -> tuple[Suggestion, str]:
+    paper, slug = job
+    assert _worker_classifier is not None
+    return _worker_classifier.classify(paper), render_page(paper, slug)
 
 
 def refreshed_text(path: Path, paper: Paper, *, fill_empty: bool = False) -> str:
