@@ -195,3 +195,34 @@ def test_committed_book_matches_repository_book() -> None:
     assert (BOOK / "_config.yml").resolve() == (ROOT / "_config.yml").resolve()
     assert (BOOK / "_toc.yml").resolve() == (ROOT / "_toc.yml").resolve()
     assert (BOOK / "notebooks").resolve() == (ROOT / "notebooks").resolve()
+
+
+def test_a_large_import_writes_the_same_pages_on_one_core_or_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Past PARALLEL_FROM new pages the work goes to worker processes; nothing may differ."""
+    from notes import importer
+    from notes.listing import parse_listing
+
+    seed = parse_listing(SEED)
+    count = importer.PARALLEL_FROM + 20
+    records = [
+        (f"Variant {i} of {seed[i % len(seed)].title}", seed[i % len(seed)].abstract)
+        for i in range(count)
+    ]
+    listing = tmp_path / "large.txt"
+    listing.write_text("".join(f"{t}\n{a}\n" for t, a in records), encoding="utf-8")
+    results = []
+    for parallel_from in (importer.PARALLEL_FROM, 10**9):
+        monkeypatch.setattr(importer, "PARALLEL_FROM", parallel_from)
+        folder = tmp_path / f"from-{parallel_from}"
+        folder.mkdir()
+        book = copy_project(folder, with_pages=False)
+        assert main(["import", str(listing), "--book", str(book)]) == 0
+        # The listing is outside the project, so pages name it by a relative path that
+        # differs per copy; compare everything else.
+        results.append(
+            {k: v.replace(f"from-{parallel_from}".encode(), b"") for k, v in snapshot(book).items()}
+        )
+    assert len([k for k in results[0] if k.count("/") == 1]) >= count
+    assert results[0] == results[1]
