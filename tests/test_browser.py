@@ -151,7 +151,7 @@ def test_home_lists_the_six_chapters_and_leads_to_a_paper(reader: Reader) -> Non
     main.get_by_role("link", name="Training systems").first.click()
     reader.page.wait_for_load_state()
     assert reader.page.url.endswith("training-systems/index.html")
-    reader.page.locator("main .sd-card", has_text="LoongTrain").first.click()  # a paper's card
+    reader.page.locator("main .sd-card", has_text="LoongTrain: Efficient").first.click()
     reader.page.wait_for_load_state()
     assert reader.page.url.endswith("training-systems/loongtrain.html")
     abstract = reader.page.locator("main .paper-abstract").inner_text()

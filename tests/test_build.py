@@ -17,7 +17,7 @@ from notes.catalog import load
 from notes.cli import main
 from notes.listing import normalise_title, parse_listing
 
-from .conftest import SEED, TESTS, jb_build
+from .conftest import SEED, TESTS, copy_project, jb_build
 
 pytestmark = pytest.mark.build
 HOSTILE = TESTS / "listings" / "hostile.txt"
@@ -257,7 +257,7 @@ def test_all_papers_page_filters_by_column(built: Path) -> None:
 
 
 # The incremental builds below change the shared book; the tests above read it as it is.
-EXECUTED = re.compile(r"notebooks/(\w+)\.ipynb: Executing notebook")
+EXECUTED = re.compile(r"notebooks/(\w+)\.ipynb: Executed notebook")
 
 
 def _rebuild(book: Path) -> set[str]:
@@ -306,3 +306,30 @@ def test_a_tag_change_executes_only_the_tables_that_show_tags(built: Path) -> No
         for a in _html(built, "training-systems/megascale").select("main .notes-tags a")
     ]
     assert shown == ["fault-tolerance", "benchmark"]
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["side-by-side", "myst-nb-serial"])
+def test_a_failing_notebook_fails_the_strict_build(tmp_path: Path, workers: int) -> None:
+    """Whether the kernels run side by side (notes.execute) or one by one in myst-nb, an
+    exception in a notebook fails `jb build -W` and its traceback is kept."""
+    import nbformat
+
+    book = copy_project(tmp_path)
+    config = tmp_path / "_config.yml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "    notes_bibliography: references.bib\n",
+            f"    notes_bibliography: references.bib\n    notes_execute_workers: {workers}\n",
+        ),
+        "utf-8",
+    )
+    path = tmp_path / "notebooks" / "progress.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("a broken table")'))
+    nbformat.write(notebook, path)
+    result = jb_build(book)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "progress.ipynb" in log and "Executing notebook failed" in log
+    report = book / "_build" / "html" / "reports" / "notebooks" / "progress.err.log"
+    assert "a broken table" in report.read_text("utf-8")

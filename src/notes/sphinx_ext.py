@@ -8,19 +8,24 @@ from __future__ import annotations
 import html
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from docutils import nodes
+from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from notes import __version__, bibtex, freshness
 from notes.cache import cached_pages
 from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
+from notes.execute import Execution, Job, NotebookRunner
 from notes.pages import Page, iter_page_paths
 from notes.render import NOTE_SECTIONS
 
@@ -68,14 +73,86 @@ def note_reads(env: BuildEnvironment, docname: str, fields: tuple[str, ...] | No
     digests[docname] = None if fields is None else freshness.digest(pages, fields)
 
 
-def start_reads_record(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Before myst-nb starts a notebook's kernel, name the file its catalogue reads go to."""
-    if is_analysis_notebook(app.env, docname):
-        record = reads_record(app, docname)
-        record.unlink(missing_ok=True)
-        os.environ[freshness.RECORD_ENV] = str(record)
+# Notebook runners of the builds in progress, by id(app): not in the pickled environment.
+_RUNNERS: dict[int, NotebookRunner] = {}
+# Execution data of the notebooks the runner executed, until their doctree is read.
+_EXEC_DATA: dict[str, dict[str, Any]] = {}
+
+
+def start_notebooks(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Start executing the notebooks to be read, side by side, and read them last.
+
+    Runs when myst-nb would execute every notebook it reads (``execute_notebooks: force``)
+    and ``notes_execute_workers`` allows more than one kernel. Sphinx reads the Markdown pages
+    meanwhile; by the time it reaches the notebooks most have run.
+    """
+    init_reads(app, env, docnames)
+    notebooks = [doc for doc in docnames if is_analysis_notebook(env, doc)]
+    for docname in notebooks:
+        reads_record(app, docname).unlink(missing_ok=True)
+    workers = app.config.notes_execute_workers or os.cpu_count() or 1
+    if not notebooks or workers < 2 or app.config.nb_execution_mode != "force":
+        return
+    docnames[:] = [doc for doc in docnames if doc not in notebooks] + notebooks
+    runner = NotebookRunner(workers)
+    runner.start(
+        [
+            Job(
+                docname=doc,
+                path=Path(env.doc2path(doc)),
+                timeout=app.config.nb_execution_timeout,
+                allow_errors=app.config.nb_execution_allow_errors,
+                env={**os.environ, freshness.RECORD_ENV: str(reads_record(app, doc))},
+            )
+            for doc in notebooks
+        ]
+    )
+    _RUNNERS[id(app)] = runner
+
+
+def read_notebook(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Give myst-nb the notebook the runner executed, or let myst-nb execute it.
+
+    Either way the kernel learns where to record the catalogue fields it reads.
+    """
+    os.environ.pop(freshness.RECORD_ENV, None)
+    if not is_analysis_notebook(app.env, docname):
+        return
+    runner = _RUNNERS.get(id(app))
+    execution = runner.result(docname) if runner else None
+    if execution is None:  # myst-nb executes it; its kernel inherits this process's environment
+        os.environ[freshness.RECORD_ENV] = str(reads_record(app, docname))
+        return
+    report_execution(app, docname, execution)
+    notebook = execution.notebook
+    notebook.metadata.setdefault(app.config.nb_metadata_key, {})["execution_mode"] = "off"
+    source[0] = nbformat.writes(notebook)
+
+
+def report_execution(app: Sphinx, docname: str, execution: Execution) -> None:
+    """Log and record an execution as myst-nb does its own: a failure is a warning (an error
+    under ``-W``) with the traceback in ``reports/``; the runtime goes in the execution data."""
+    logger = logging.getLogger(__name__)
+    if execution.error is not None:
+        report = Path(app.outdir, "reports", *f"{docname}.err.log".split("/"))
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(execution.traceback or "", encoding="utf-8")
+        logger.warning(
+            f"Executing notebook failed: {type(execution.error).__name__} (traceback in {report})",
+            location=docname,
+            type="mystnb",
+            subtype="exec",
+        )
     else:
-        os.environ.pop(freshness.RECORD_ENV, None)
+        logger.info(f"Executed notebook in {execution.runtime:.2f} seconds", location=docname)
+    _EXEC_DATA[docname] = {
+        "mtime": time.time(),
+        "runtime": execution.runtime,
+        "method": "force",
+        "succeeded": execution.error is None,
+        "error": type(execution.error).__name__ if execution.error else None,
+        "traceback": execution.traceback if execution.error else None,
+    }
 
 
 def finish_reads_record(app: Sphinx, doctree: nodes.document) -> None:
@@ -84,6 +161,12 @@ def finish_reads_record(app: Sphinx, doctree: nodes.document) -> None:
     if is_analysis_notebook(app.env, docname):
         os.environ.pop(freshness.RECORD_ENV, None)
         note_reads(app.env, docname, freshness.recorded_reads(reads_record(app, docname)))
+        if docname in _EXEC_DATA:
+            NbMetadataCollector.set_exec_data(app.env, docname, _EXEC_DATA.pop(docname))
+
+
+def stop_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    _RUNNERS.pop(id(app), None)
 
 
 def init_reads(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -464,6 +547,8 @@ def drop_thebe(
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("notes_notebook_folder", "notebooks", "env", [str])
+    # Kernels run side by side (0: one per CPU core; 1: myst-nb executes them one by one).
+    app.add_config_value("notes_execute_workers", 0, "", [int])
     app.add_config_value("notes_bibliography", "", "env", [str])
     app.add_config_value("notes_contributing_page", "contributing", "env", [str])
     app.connect("doctree-resolved", mark_stubs)
@@ -474,10 +559,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", write_paper_index)
     app.connect("build-finished", fix_html)
     app.connect("doctree-resolved", show_tags)
-    app.connect("env-before-read-docs", init_reads)
+    app.connect("env-before-read-docs", start_notebooks)
     app.connect("env-purge-doc", purge_reads)
     app.connect("env-merge-info", merge_reads)
-    app.connect("source-read", start_reads_record)
+    app.connect("source-read", read_notebook)
+    app.connect("build-finished", stop_notebooks)
     app.connect("doctree-read", finish_reads_record)
     app.connect("env-get-outdated", outdated_aggregates)
     app.connect("env-get-outdated", outdated_related)
