@@ -9,7 +9,7 @@ import html
 import json
 import os
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nbformat
@@ -19,6 +19,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -90,6 +91,12 @@ def start_notebooks(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> 
     notebooks = [doc for doc in docnames if is_analysis_notebook(env, doc)]
     for docname in notebooks:
         reads_record(app, docname).unlink(missing_ok=True)
+    excluded = app.config.nb_execution_excludepatterns
+    notebooks = [  # myst-nb's own rule for notebooks left unexecuted
+        doc
+        for doc in notebooks
+        if not any(PurePosixPath(Path(env.doc2path(doc)).as_posix()).match(p) for p in excluded)
+    ]
     workers = app.config.notes_execute_workers or os.cpu_count() or 1
     if not notebooks or workers < 2 or app.config.nb_execution_mode != "force":
         return
@@ -133,6 +140,8 @@ def report_execution(app: Sphinx, docname: str, execution: Execution) -> None:
     """Log and record an execution as myst-nb does its own: a failure is a warning (an error
     under ``-W``) with the traceback in ``reports/``; the runtime goes in the execution data."""
     logger = logging.getLogger(__name__)
+    if execution.error is not None and app.config.nb_execution_raise_on_error:
+        raise ExtensionError(f"Executing notebook {docname} failed") from execution.error
     if execution.error is not None:
         report = Path(app.outdir, "reports", *f"{docname}.err.log".split("/"))
         report.parent.mkdir(parents=True, exist_ok=True)
