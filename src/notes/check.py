@@ -21,11 +21,11 @@ from notes.chapters import CHAPTER_SLUGS
 from notes.listing import normalise_title
 from notes.model import NotesError
 from notes.pages import (
+    Page,
     PageText,
     abstract_from_body,
     find_blocks,
     iter_page_paths,
-    load_pages,
     read_page_text,
 )
 from notes.render import BLOCK_NAMES, NOTE_SECTIONS
@@ -58,16 +58,15 @@ def check_book(book: Path, *, placement: bool = False) -> list[Problem]:
     With ``placement``, also warn about pages whose folder disagrees with a confident
     suggestion of a classifier that did not see them.
     """
-    problems = _check_pages(book)
+    problems, pages = _check_pages(book)
     if placement and not any(p.severity == "error" for p in problems):
-        problems.extend(placement_warnings(book))
+        problems.extend(placement_warnings(pages))
     return sorted(problems)
 
 
-def placement_warnings(book: Path) -> list[Problem]:
+def placement_warnings(pages: list[Page]) -> list[Problem]:
     from notes.classify import out_of_fold  # scikit-learn only when asked for
 
-    pages = load_pages(book)
     suggestions = out_of_fold(pages)
     warnings = []
     for page in pages:
@@ -88,8 +87,10 @@ def placement_warnings(book: Path) -> list[Problem]:
     return warnings
 
 
-def _check_pages(book: Path) -> list[Problem]:
+def _check_pages(book: Path) -> tuple[list[Problem], list[Page]]:
+    """Every page's problems, and the pages that parsed: each file is read once."""
     problems: list[Problem] = []
+    pages: list[Page] = []
     titles: dict[str, str] = {}
     slugs: dict[str, str] = {}
     toc_patterns = _toc_patterns(book)
@@ -115,6 +116,9 @@ def _check_pages(book: Path) -> list[Problem]:
         problems.extend(_check_page(shown, page))
         title = page.data.get("title")
         if isinstance(title, str) and title.strip():
+            if path.parent.name in CHAPTER_SLUGS:
+                abstract = abstract_from_body(page.body)
+                pages.append(Page(path, path.parent.name, path.stem, title, page.data, abstract))
             key = normalise_title(title)
             if key in titles:
                 problems.append(
@@ -126,7 +130,7 @@ def _check_pages(book: Path) -> list[Problem]:
             problems.append(Problem(shown, 1, f"same slug '{path.stem}' as {slugs[path.stem]}"))
         else:
             slugs[path.stem] = shown
-    return problems
+    return problems, pages
 
 
 def _check_page(shown: str, page: PageText) -> list[Problem]:
@@ -159,9 +163,12 @@ def _check_page(shown: str, page: PageText) -> list[Problem]:
 
 
 def _schema_problems(shown: str, page: PageText) -> list[Problem]:
-    located = _located_front_matter(page)
+    errors = list(schema_errors(page.data))
+    if not errors:
+        return []
+    located = _located_front_matter(page)  # a second parse, for line numbers, only when needed
     problems = []
-    for error in schema_errors(page.data):
+    for error in errors:
         path = list(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -209,11 +216,11 @@ def _claim_problems(shown: str, page: PageText) -> list[Problem]:
     abstract = abstract_from_body(page.body)
     if not abstract:  # reported already: the abstract block is missing or broken
         return []
-    located = _located_front_matter(page)
     problems = []
     for index, claim in enumerate(claims):
         quote = claim.get("quote") if isinstance(claim, dict) else None
         if isinstance(quote, str) and quote and quote not in abstract:
+            located = _located_front_matter(page)
             line = _line_of(located, ["claims", index, "quote"], page)
             problems.append(
                 Problem(shown, line, f"claims[{index}].quote is not in the abstract: {quote!r}")

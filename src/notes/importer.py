@@ -20,6 +20,7 @@ from notes.pages import (
     read_page_text,
     replace_blocks,
     replace_front_matter_keys,
+    split_page,
     write_atomic,
 )
 from notes.render import (
@@ -109,7 +110,7 @@ def plan_import(
             actions.append(None)
         elif refresh:
             current = read_exact(page.path)
-            new = refreshed_text(page.path, paper, fill_empty=fill_empty)
+            new = refreshed_text(page.path, paper, fill_empty=fill_empty, current=current)
             kind = UNCHANGED if new == current else REFRESHED
             actions.append(Action(kind, page.chapter, page.path, paper, new))
         else:
@@ -153,13 +154,15 @@ def _classify_and_render_one(job: tuple[Paper, str]) -> tuple[Suggestion, str]:
     return _worker_classifier.classify(paper), render_page(paper, slug)
 
 
-def refreshed_text(path: Path, paper: Paper, *, fill_empty: bool = False) -> str:
+def refreshed_text(
+    path: Path, paper: Paper, *, fill_empty: bool = False, current: str | None = None
+) -> str:
     """The page with generator-owned parts rewritten; every other byte as it was.
 
     With ``fill_empty``, contributor-owned ``tags`` and ``claims`` that are still empty get the
     extractor's suggestions, as a new page would; a non-empty value is never touched.
     """
-    page = read_page_text(path)
+    page = read_page_text(path) if current is None else split_page(path, current)
     generated = generated_front_matter(paper, path.stem)
     rendered_keys = {key: render_front_matter({key: generated[key]}) for key in GENERATED_KEYS}
     if fill_empty:
