@@ -19,9 +19,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-bench: $(STAMP)  ## measure: classifier and extractor quality; writes benchmarks/*.md
+bench: $(STAMP)  ## measure: classifier and extractor quality, build speed; writes benchmarks/*.md, results.json
 	$(BIN)/python benchmarks/classify_quality.py --markdown benchmarks/classify-quality.md
 	$(BIN)/python benchmarks/extract_quality.py --markdown benchmarks/extract-quality.md
+	$(BIN)/python benchmarks/build_speed.py --json benchmarks/results.json --markdown benchmarks/results.md
 
 hooks: $(STAMP)  ## install the pre-commit hooks (ruff, nbstripout, yaml, whitespace, notes check)
 	$(BIN)/pre-commit install
