@@ -71,6 +71,11 @@ def sentence_roles(abstract: str, title: str = "") -> list[tuple[str, str]]:
     """(role, sentence) for the abstract. After the paper has said what it does, a sentence
     reporting a multiplier or a percentage is a result even without a cue phrase, and one that
     names the paper's system ("DistServe assigns ...") describes its approach."""
+    return list(_sentence_roles(abstract, title))
+
+
+@lru_cache(maxsize=256)  # claims and the at-a-glance block both need a new page's roles
+def _sentence_roles(abstract: str, title: str) -> tuple[tuple[str, str], ...]:
     name = _short_name(title)
     roles: list[tuple[str, str]] = []
     started = False
@@ -86,7 +91,7 @@ def sentence_roles(abstract: str, title: str = "") -> list[tuple[str, str]]:
             role = "result"
         started = started or role in ("approach", "result")
         roles.append((role, sentence))
-    return roles
+    return tuple(roles)
 
 
 def _short_name(title: str) -> str | None:
