@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +106,14 @@ class Reader:
         from axe_playwright_python.sync_playwright import Axe
 
         result = Axe().run(self.page)
+        # Every finding, of any impact, kept as an artifact for the record and for review.
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = self.page.url.split("/", 3)[-1].split("?")[0].replace("/", "-") or "index"
+        findings = [
+            {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+            for v in result.response["violations"]
+        ]
+        (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(findings, indent=1) + "\n")
         serious = [
             (v["id"], v["impact"], len(v["nodes"]))
             for v in result.response["violations"]

@@ -97,3 +97,19 @@ def test_a_broken_cache_file_is_parsed_again(project: Path) -> None:
     (cache,) = (project / CACHE_FOLDER).glob("pages-*.pickle")
     cache.write_bytes(b"not a pickle")
     assert cached_pages(project) == load_pages(project)
+
+
+def test_cached_work_is_computed_once_per_inputs(tmp_path: Path) -> None:
+    from notes.cache import cached
+
+    calls: list[str] = []
+
+    def compute(value: str) -> str:
+        calls.append(value)
+        return value.upper()
+
+    assert cached(tmp_path, "demo", ["a", "b"], lambda: compute("ab")) == "AB"
+    assert cached(tmp_path, "demo", ["a", "b"], lambda: compute("ab")) == "AB"
+    assert cached(tmp_path, "demo", ["a", "c"], lambda: compute("ac")) == "AC"
+    assert calls == ["ab", "ac"]
+    assert len(list((tmp_path / CACHE_FOLDER).glob("demo-*.pickle"))) == 1

@@ -26,7 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from notes import __version__, bibtex, freshness
-from notes.cache import cached_pages
+from notes.cache import cached, cached_pages
 from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
 from notes.execute import Execution, Job, NotebookRunner
 from notes.pages import Page, iter_page_paths
@@ -237,12 +237,14 @@ def outdated_aggregates(
 RelatedList = list[tuple[str, str]]  # (docname, title) of each neighbour, nearest first
 
 
-def related_by_page(pages: list[Page]) -> dict[str, RelatedList]:
-    """Each paper page's nearest pages by the words of title and abstract."""
+def related_by_page(book: Path, pages: list[Page]) -> dict[str, RelatedList]:
+    """Each paper page's nearest pages by the words of title and abstract (cached on disk
+    until a page is added, moved or removed, or a title or abstract changes)."""
     from notes.related import nearest
 
     docnames = [f"{p.chapter}/{p.slug}" for p in pages]
-    near = nearest([f"{p.title}. {p.abstract}" for p in pages])
+    texts = [f"{p.title}. {p.abstract}" for p in pages]
+    near = cached(book, "related", [str(len(texts)), *docnames, *texts], lambda: nearest(texts))
     return {
         doc: [(docnames[j], pages[j].title) for j, _ in neighbours]
         for doc, neighbours in zip(docnames, near, strict=True)
@@ -258,7 +260,8 @@ def outdated_related(
     must show too. Sphinx knows neither, so the lists are computed here, before reading.
     """
     previous: dict[str, RelatedList] = getattr(env, "notes_related", {})
-    current = related_by_page(book_pages(Path(app.srcdir)))
+    book = Path(app.srcdir)
+    current = related_by_page(book, book_pages(book))
     env.notes_related = current  # type: ignore[attr-defined]
     return sorted(
         doc
@@ -527,10 +530,24 @@ HTML_FIXES = (
 )
 
 
+# The HTML pages each build writes, by id(app): an incremental build fixes only those.
+_WRITTEN: dict[int, set[str]] = {}
+
+
+def note_written(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    _WRITTEN.setdefault(id(app), set()).add(pagename)
+
+
 def fix_html(app: Sphinx, exception: Exception | None) -> None:
+    written = _WRITTEN.pop(id(app), set())
     if exception is not None or app.builder.format != "html":
         return
-    for path in Path(app.outdir).rglob("*.html"):
+    for pagename in sorted(written):
+        path = Path(app.outdir) / f"{pagename}.html"
+        if not path.exists():
+            continue
         text = path.read_text(encoding="utf-8")
         fixed = text
         for old, new in HTML_FIXES:
@@ -618,4 +635,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # After the book theme's own handler (priority 500) has set the raw title.
     app.connect("html-page-context", escape_page_title, priority=900)
     app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("html-page-context", note_written)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
