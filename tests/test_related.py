@@ -47,3 +47,15 @@ def test_any_texts_give_one_list_each_never_self_never_an_error(texts: list[str]
     assert len(near) == len(texts)
     for index, neighbours in enumerate(near):
         assert len(neighbours) <= 3 and index not in [j for j, _ in neighbours]
+
+
+def test_the_text_model_is_cached_and_independent_of_page_order(tmp_path) -> None:
+    from notes.related import cached_text_model
+
+    pages = [(f"serving/p{i}", text) for i, text in enumerate(TEXTS)]
+    first = cached_text_model(tmp_path, pages)
+    again = cached_text_model(tmp_path, list(reversed(pages)))
+    assert again == first
+    assert first.docnames == tuple(sorted(doc for doc, _ in pages))
+    assert first.neighbours[0][0][0] == "serving/p1"  # p0's paraphrase
+    assert len(first.coords) == len(pages)

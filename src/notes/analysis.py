@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from itertools import combinations
+from pathlib import Path
 
 import pandas as pd
 
@@ -161,26 +162,35 @@ def mention_counts(papers: pd.DataFrame) -> pd.DataFrame:
 def text_map(papers: pd.DataFrame, neighbours: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
     """2-D coordinates from TF-IDF + SVD, and each paper's nearest neighbours by cosine.
 
-    The neighbours are those of the pages' "Related papers" lists (same model, ``related``).
+    The model is the one behind the pages' "Related papers" lists (``related``), read from the
+    build's cache when the Sphinx extension has computed it for these pages.
     """
-    from sklearn.decomposition import TruncatedSVD
+    from notes.related import cached_text_model
 
-    from notes.related import nearest, text_matrix
-
-    texts = (papers["title"] + ". " + papers["abstract"]).tolist()
-    coords = TruncatedSVD(n_components=2, random_state=0).fit_transform(text_matrix(texts))
+    if papers.empty:
+        return pd.DataFrame(columns=["x", "y", "chapter"]), pd.DataFrame()
+    book = Path(papers["path"].iloc[0]).parent.parent
+    texts = papers["title"] + ". " + papers["abstract"]
+    model = cached_text_model(book, list(zip(papers["docname"], texts, strict=True)))
+    position = {doc: index for index, doc in enumerate(model.docnames)}
+    coords = [model.coords[position[doc]] for doc in papers["docname"]]
     points = pd.DataFrame(
-        {"x": coords[:, 0], "y": coords[:, 1], "chapter": papers["chapter_title"].tolist()}
+        {
+            "x": [x for x, _ in coords],
+            "y": [y for _, y in coords],
+            "chapter": papers["chapter_title"].tolist(),
+        }
     )
+    titles = dict(zip(papers["docname"], papers["title"], strict=True))
     rows = []
-    for (_, paper), near in zip(papers.iterrows(), nearest(texts, neighbours), strict=True):
+    for _, paper in papers.iterrows():
+        near = model.neighbours[position[paper["docname"]]][:neighbours]
         rows.append(
             {
                 "Paper": link(paper["title"], paper["docname"]),
                 "Chapter": paper["chapter_title"],
                 "Nearest papers": "<br>".join(
-                    f"{link(papers.iloc[j]['title'], papers.iloc[j]['docname'])} ({score:.2f})"
-                    for j, score in near
+                    f"{link(titles[doc], doc)} ({score:.2f})" for doc, score in near
                 ),
             }
         )

@@ -7,6 +7,8 @@ the pages, so a page added by a contributor shows up on its neighbours' pages at
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from scipy.sparse import csr_matrix
 
@@ -52,3 +54,50 @@ def nearest(texts: Sequence[str], count: int = RELATED_COUNT) -> list[list[tuple
             order = np.lexsort((np.arange(len(row)), -row))[:count]
             result.append([(int(j), float(row[j])) for j in order if row[j] > 0])
     return result
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """Every page's nearest pages and its place on a 2-D map, by docname (sorted)."""
+
+    docnames: tuple[str, ...]
+    neighbours: tuple[tuple[tuple[str, float], ...], ...]  # (docname, similarity), nearest first
+    coords: tuple[tuple[float, float], ...]
+
+
+def text_model(docnames: Sequence[str], texts: Sequence[str]) -> TextModel:
+    """Nearest pages (the "Related papers" lists) and 2-D coordinates (TF-IDF reduced by SVD,
+    for the landscape map) in one pass over the texts."""
+    near = nearest(texts)
+    coords: list[tuple[float, float]] = [(0.0, 0.0)] * len(texts)
+    try:
+        from sklearn.decomposition import TruncatedSVD
+
+        reduced = TruncatedSVD(n_components=2, random_state=0).fit_transform(text_matrix(texts))
+        coords = [(float(x), float(y)) for x, y in reduced]
+    except ValueError:  # too few pages or words for a map: everything at the origin
+        pass
+    return TextModel(
+        tuple(docnames),
+        tuple(tuple((docnames[j], score) for j, score in row) for row in near),
+        tuple(coords),
+    )
+
+
+def cached_text_model(book: Path, pages: Sequence[tuple[str, str]]) -> TextModel:
+    """``text_model`` of (docname, text) pairs, computed once per content and kept on disk.
+
+    The Sphinx extension computes it before the notebooks run, so the landscape notebook's
+    kernel reads it instead of importing scikit-learn (a second) and fitting again.
+    """
+    from notes.cache import cached
+
+    ordered = sorted(pages)
+    docnames = [doc for doc, _ in ordered]
+    texts = [text for _, text in ordered]
+    return cached(
+        book,
+        "text-model",
+        [str(len(ordered)), *docnames, *texts],
+        lambda: text_model(docnames, texts),
+    )

@@ -26,7 +26,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from notes import __version__, bibtex, freshness
-from notes.cache import cached, cached_pages
+from notes.cache import cached_pages
 from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
 from notes.execute import Execution, Job, NotebookRunner
 from notes.pages import Page, iter_page_paths
@@ -240,14 +240,15 @@ RelatedList = list[tuple[str, str]]  # (docname, title) of each neighbour, neare
 def related_by_page(book: Path, pages: list[Page]) -> dict[str, RelatedList]:
     """Each paper page's nearest pages by the words of title and abstract (cached on disk
     until a page is added, moved or removed, or a title or abstract changes)."""
-    from notes.related import nearest
+    from notes.related import cached_text_model
 
-    docnames = [f"{p.chapter}/{p.slug}" for p in pages]
-    texts = [f"{p.title}. {p.abstract}" for p in pages]
-    near = cached(book, "related", [str(len(texts)), *docnames, *texts], lambda: nearest(texts))
+    titles = {f"{p.chapter}/{p.slug}": p.title for p in pages}
+    model = cached_text_model(
+        book, [(f"{p.chapter}/{p.slug}", f"{p.title}. {p.abstract}") for p in pages]
+    )
     return {
-        doc: [(docnames[j], pages[j].title) for j, _ in neighbours]
-        for doc, neighbours in zip(docnames, near, strict=True)
+        doc: [(near, titles[near]) for near, _ in neighbours]
+        for doc, neighbours in zip(model.docnames, model.neighbours, strict=True)
     }
 
 
