@@ -168,6 +168,18 @@ def test_home_lists_the_six_chapters_and_leads_to_a_paper(reader: Reader) -> Non
     reader.assert_clean()
 
 
+def test_related_papers_lead_to_their_pages(reader: Reader) -> None:
+    reader.open("serving/distserve.html")
+    links = reader.page.locator("main section#related-papers li a")
+    assert links.count() == 5
+    title = links.first.inner_text()
+    links.first.click()
+    reader.page.wait_for_load_state()
+    assert reader.page.locator("main h1").first.inner_text().rstrip("#").strip() == title
+    assert reader.page.url.split("/")[-2] == "serving"  # DistServe's nearest is a serving paper
+    reader.assert_clean()
+
+
 def test_search_finds_a_paper_by_a_word_of_its_title(reader: Reader) -> None:
     reader.open("search.html?q=LoongTrain")
     results = reader.page.locator("#search-results a")
