@@ -59,6 +59,20 @@ class PaperAbstract(SphinxDirective):
         return [admonition]
 
 
+def doc_link(docname: str, title: str | None = None) -> addnodes.pending_xref:
+    """A checked link to a page, as ``{doc}`` makes: with ``title``, or the page's own title."""
+    ref = addnodes.pending_xref(
+        "",
+        refdomain="std",
+        reftype="doc",
+        reftarget=f"/{docname}",
+        refexplicit=title is not None,
+        refwarn=True,
+    )
+    ref += nodes.inline(text=title or docname)  # without a title, Sphinx puts the page's in
+    return ref
+
+
 def add_related(app: Sphinx, doctree: nodes.document) -> None:
     """Append a "Related papers" section to each paper page, linking its nearest pages.
 
@@ -78,15 +92,7 @@ def add_related(app: Sphinx, doctree: nodes.document) -> None:
     )
     items = nodes.bullet_list(classes=["notes-related"])
     for target, _title in neighbours:
-        ref = addnodes.pending_xref(
-            "",
-            refdomain="std",
-            reftype="doc",
-            reftarget=f"/{target}",
-            refexplicit=False,
-            refwarn=True,
-        )
-        ref += nodes.inline(text=target)  # replaced by the page's title when resolved
+        ref = doc_link(target)
         chapter = CHAPTER_BY_SLUG[target.partition("/")[0]].title
         items += nodes.list_item("", nodes.paragraph("", "", ref, nodes.Text(f" · {chapter}")))
     section += items
@@ -194,15 +200,7 @@ class PaperTags(SphinxDirective):
             section += nodes.paragraph(text=meaning)
             items = nodes.bullet_list()
             for page in tagged:
-                ref = addnodes.pending_xref(
-                    "",
-                    refdomain="std",
-                    reftype="doc",
-                    reftarget=f"/{page.chapter}/{page.slug}",
-                    refexplicit=True,
-                    refwarn=True,
-                )
-                ref += nodes.inline(text=page.title)
+                ref = doc_link(f"{page.chapter}/{page.slug}", page.title)
                 items += nodes.list_item("", nodes.paragraph("", "", ref))
             section += items
             result.append(section)
