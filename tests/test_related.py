@@ -59,3 +59,21 @@ def test_the_text_model_is_cached_and_independent_of_page_order(tmp_path) -> Non
     assert first.docnames == tuple(sorted(doc for doc, _ in pages))
     assert first.neighbours[0][0][0] == "serving/p1"  # p0's paraphrase
     assert len(first.coords) == len(pages)
+
+
+def test_the_landscape_reads_the_model_the_extension_computed(project, monkeypatch) -> None:
+    """Extension and notebook describe the pages alike, so the notebook's kernel hits the cache
+    and never fits (nor imports scikit-learn) itself."""
+    from notes import analysis, catalog, related
+    from notes.pages import load_pages
+    from notes.sphinx_fresh import related_by_page
+
+    lists = related_by_page(project, load_pages(project))
+
+    def no_refit(*args, **kwargs):
+        raise AssertionError("the model was fitted again")
+
+    monkeypatch.setattr(related, "text_model", no_refit)
+    papers = catalog.load(project, fields=["title", "abstract"])
+    points, neighbours = analysis.text_map(papers)
+    assert len(points) == len(neighbours) == len(lists) == 119

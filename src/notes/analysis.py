@@ -165,12 +165,12 @@ def text_map(papers: pd.DataFrame, neighbours: int = 3) -> tuple[pd.DataFrame, p
     The model is the one behind the pages' "Related papers" lists (``related``), read from the
     build's cache when the Sphinx extension has computed it for these pages.
     """
-    from notes.related import cached_text_model
+    from notes.related import cached_text_model, paper_text
 
     if papers.empty:
         return pd.DataFrame(columns=["x", "y", "chapter"]), pd.DataFrame()
     book = Path(papers["path"].iloc[0]).parent.parent
-    texts = papers["title"] + ". " + papers["abstract"]
+    texts = map(paper_text, papers["title"], papers["abstract"])
     model = cached_text_model(book, list(zip(papers["docname"], texts, strict=True)))
     position = {doc: index for index, doc in enumerate(model.docnames)}
     coords = [model.coords[position[doc]] for doc in papers["docname"]]

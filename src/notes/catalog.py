@@ -54,7 +54,7 @@ def load(book: Path | None = None, fields: Iterable[str] = FIELDS) -> pd.DataFra
             "slug": page.slug,
             "chapter": page.chapter,
             "chapter_title": CHAPTER_BY_SLUG[page.chapter].title,
-            "docname": f"{page.chapter}/{page.slug}",
+            "docname": page.docname,
             "path": page.path,
         }
         row.update((name, values[name]) for name in names)

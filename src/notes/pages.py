@@ -66,6 +66,11 @@ class Page:
     def key(self) -> str:
         return normalise_title(self.title)
 
+    @property
+    def docname(self) -> str:
+        """The page's name in Sphinx: chapter folder and slug."""
+        return f"{self.chapter}/{self.slug}"
+
 
 def split_page(path: Path, text: str) -> PageText:
     """Split front matter from body and parse it; malformed YAML is reported with its line."""

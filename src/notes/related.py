@@ -28,6 +28,12 @@ def text_matrix(texts: Sequence[str]) -> csr_matrix:
     return vectorizer.fit_transform(list(texts))
 
 
+def paper_text(title: str, abstract: str) -> str:
+    """What the model reads of a paper; the extension and the notebooks must agree on it, or
+    the landscape notebook would miss the cached model."""
+    return f"{title}. {abstract}"
+
+
 def nearest(texts: Sequence[str], count: int = RELATED_COUNT) -> list[list[tuple[int, float]]]:
     """For each text, the indexes and similarities of the ``count`` most similar others.
 
@@ -35,14 +41,24 @@ def nearest(texts: Sequence[str], count: int = RELATED_COUNT) -> list[list[tuple
     with no word in common with any other get an empty list rather than arbitrary neighbours;
     so does every text of a book whose texts share no word at all.
     """
+    return _nearest(_matrix_or_none(texts), len(texts), count)
+
+
+def _matrix_or_none(texts: Sequence[str]) -> csr_matrix | None:
+    """The TF-IDF matrix, or None when no two texts can be compared."""
+    if len(texts) < 2:
+        return None
+    try:
+        return text_matrix(texts)
+    except ValueError:  # no word shared by two texts (or no word at all): nothing is related
+        return None
+
+
+def _nearest(matrix: csr_matrix | None, size: int, count: int) -> list[list[tuple[int, float]]]:
     import numpy as np
 
-    if len(texts) < 2:
-        return [[] for _ in texts]
-    try:
-        matrix = text_matrix(texts)
-    except ValueError:  # no word shared by two texts (or no word at all): nothing is related
-        return [[] for _ in texts]
+    if matrix is None:
+        return [[] for _ in range(size)]
     result: list[list[tuple[int, float]]] = []
     # Row blocks keep memory at block x n rather than n x n for large books.
     block = 512
@@ -68,13 +84,15 @@ class TextModel:
 def text_model(docnames: Sequence[str], texts: Sequence[str]) -> TextModel:
     """Nearest pages (the "Related papers" lists) and 2-D coordinates (TF-IDF reduced by SVD,
     for the landscape map) in one pass over the texts."""
-    near = nearest(texts)
+    matrix = _matrix_or_none(texts)
+    near = _nearest(matrix, len(texts), RELATED_COUNT)
     coords: list[tuple[float, float]] = [(0.0, 0.0)] * len(texts)
     try:
         from sklearn.decomposition import TruncatedSVD
 
-        reduced = TruncatedSVD(n_components=2, random_state=0).fit_transform(text_matrix(texts))
-        coords = [(float(x), float(y)) for x, y in reduced]
+        if matrix is not None:
+            reduced = TruncatedSVD(n_components=2, random_state=0).fit_transform(matrix)
+            coords = [(float(x), float(y)) for x, y in reduced]
     except ValueError:  # too few pages or words for a map: everything at the origin
         pass
     return TextModel(

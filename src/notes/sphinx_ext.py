@@ -163,7 +163,7 @@ def paper_index(book: Path, related: dict[str, RelatedList]) -> list[dict[str, A
                 "arxiv": paper.get("arxiv"),
                 "published": paper.get("published"),
                 "url": f"{page.chapter}/{page.slug}.html",
-                "related": [doc for doc, _ in related.get(f"{page.chapter}/{page.slug}", [])],
+                "related": [doc for doc, _ in related.get(page.docname, [])],
             }
         )
     return sorted(records, key=lambda r: (r["chapter"], r["slug"]))
@@ -200,7 +200,7 @@ class PaperTags(SphinxDirective):
             section += nodes.paragraph(text=meaning)
             items = nodes.bullet_list()
             for page in tagged:
-                ref = doc_link(f"{page.chapter}/{page.slug}", page.title)
+                ref = doc_link(page.docname, page.title)
                 items += nodes.list_item("", nodes.paragraph("", "", ref))
             section += items
             result.append(section)
@@ -246,7 +246,7 @@ class PaperCards(SphinxDirective):
             footer = f"{{{badge}}}`{status}`" + (f" {escape_inline(tags)}" if tags else "")
             lines += [
                 f"::::{{grid-item-card}} {escape_inline(page.title)}",
-                f":link: /{page.chapter}/{page.slug}",
+                f":link: /{page.docname}",
                 ":link-type: doc",
                 "",
                 escape_inline(summary),

@@ -231,12 +231,10 @@ RelatedList = list[tuple[str, str]]  # (docname, title) of each neighbour, neare
 def related_by_page(book: Path, pages: list[Page]) -> dict[str, RelatedList]:
     """Each paper page's nearest pages by the words of title and abstract (cached on disk
     until a page is added, moved or removed, or a title or abstract changes)."""
-    from notes.related import cached_text_model
+    from notes.related import cached_text_model, paper_text
 
-    titles = {f"{p.chapter}/{p.slug}": p.title for p in pages}
-    model = cached_text_model(
-        book, [(f"{p.chapter}/{p.slug}", f"{p.title}. {p.abstract}") for p in pages]
-    )
+    titles = {p.docname: p.title for p in pages}
+    model = cached_text_model(book, [(p.docname, paper_text(p.title, p.abstract)) for p in pages])
     return {
         doc: [(near, titles[near]) for near, _ in neighbours]
         for doc, neighbours in zip(model.docnames, model.neighbours, strict=True)
