@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import hashlib
 import html
 import importlib.metadata
 import importlib.util
@@ -69,7 +68,9 @@ from typing import Any
 
 import yaml
 
+from notes.freshness import package_fingerprint
 from notes.listing import parse_listing
+from notes.pages import iter_page_paths, read_page_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -93,7 +94,6 @@ ITABLES_DATA = re.compile(r'"data_json": ("(?:[^"\\]|\\.)*")')
 ITABLES_ID = re.compile(r"itables_[0-9a-f]{8}_[0-9a-f_]+")
 ARTICLE = re.compile(r"<article\b[^>]*>(.*)</article>", re.S)
 PAGE_LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+\.md)(#[^)\s]*)?\)")
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 # Runs the command given after the stats path, then writes its wall time, CPU time and the
 # largest resident set of it and its descendants (RUSAGE_CHILDREN: every waited-for process).
@@ -300,17 +300,11 @@ def copy_project(target: Path, *, with_pages: bool = True) -> Path:
 
 
 def paper_pages(book: Path) -> list[Path]:
-    return sorted(
-        page
-        for chapter in chapter_names(book)
-        for page in (book / chapter).glob("*.md")
-        if page.name != "index.md"
-    )
+    return sorted(iter_page_paths(book))
 
 
 def front_matter(page: Path) -> dict[str, Any]:
-    match = FRONT_MATTER.match(page.read_text(encoding="utf-8"))
-    return (yaml.safe_load(match[1]) or {}) if match else {}
+    return read_page_text(page).data
 
 
 def html_path(book: Path, page: Path | str) -> Path:
@@ -1110,21 +1104,6 @@ def git_state() -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + (f" with {dirty} uncommitted change(s)" if dirty else "")
-
-
-def package_fingerprint() -> str:
-    """A hash of the installed `notes` package's files: a change mid-run skews the numbers."""
-    spec = importlib.util.find_spec("notes")
-    if spec is None or spec.origin is None:
-        return ""
-    folder = Path(spec.origin).parent
-    digest = hashlib.sha256()
-    for path in sorted(
-        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    ):
-        digest.update(path.relative_to(folder).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @dataclass
