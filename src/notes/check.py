@@ -2,8 +2,9 @@
 
 Errors (exit 1): front matter that does not parse or breaks the schema (src/notes/data/), a
 page outside a chapter or the table of contents, duplicate titles or slugs, missing or
-misordered note sections, a ``reviewed`` page with an empty section or a placeholder, a claim
-whose quote is not in the abstract. Warnings (exit 0): a placement the classifier doubts.
+misordered note sections, a ``reviewed`` page with an empty section or a placeholder, a summary
+longer than one sentence of 35 words, a claim whose quote is not in the abstract, whose range
+runs backwards or whose relative unit does not say which way it changed. Warnings (exit 0): a placement the classifier doubts.
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ def _check_page(shown: str, page: PageText) -> list[Problem]:
                 )
             )
     problems.extend(_section_problems(shown, page, lines))
+    problems.extend(_summary_problems(shown, page))
     problems.extend(_claim_problems(shown, page))
     return problems
 
@@ -173,7 +175,7 @@ def _schema_problems(shown: str, page: PageText) -> list[Problem]:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             path += unknown[:1]  # point at the first unknown key
-        problems.append(Problem(shown, _line_of(located, path, page), describe(error)))
+        problems.append(Problem(shown, _line_of(located, path, page), describe(error, page.data)))
     return problems
 
 
@@ -209,7 +211,31 @@ def _section_problems(shown: str, page: PageText, lines: list[str]) -> list[Prob
     return problems
 
 
+SUMMARY_MAX_WORDS = 35
+RELATIVE_UNITS = ("x", "pp", "orders of magnitude")  # always a change against something
+
+
+def _summary_problems(shown: str, page: PageText) -> list[Problem]:
+    """A reader's summary is one sentence of at most 35 words; a checked page has one."""
+    summary = page.data.get("summary")
+    problems = []
+    if isinstance(summary, str) and summary.strip():
+        words = len(summary.split())
+        if words > SUMMARY_MAX_WORDS:
+            message = f"summary has {words} words; at most {SUMMARY_MAX_WORDS}"
+            problems.append(Problem(shown, page.key_line("summary"), message))
+        if len(re.findall(r"[.!?](?:\s|$)", summary.strip())) > 1:
+            message = "summary is more than one sentence"
+            problems.append(Problem(shown, page.key_line("summary"), message))
+    elif page.data.get("checked") is True:
+        message = "checked: true needs a summary written by a reader"
+        problems.append(Problem(shown, page.key_line("checked"), message))
+    return problems
+
+
 def _claim_problems(shown: str, page: PageText) -> list[Problem]:
+    """Each claim's quote is in the abstract; ranges run low to high; relative units say
+    which way the change goes."""
     claims = page.data.get("claims")
     if not isinstance(claims, list) or not claims:
         return []
@@ -217,14 +243,23 @@ def _claim_problems(shown: str, page: PageText) -> list[Problem]:
     if not abstract:  # reported already: the abstract block is missing or broken
         return []
     problems = []
+
+    def report(index: int, key: str, message: str) -> None:
+        line = _line_of(_located_front_matter(page), ["claims", index, key], page)
+        problems.append(Problem(shown, line, f"claims[{index}].{key}: {message}"))
+
     for index, claim in enumerate(claims):
-        quote = claim.get("quote") if isinstance(claim, dict) else None
+        if not isinstance(claim, dict):
+            continue  # the schema reports it
+        quote = claim.get("quote")
         if isinstance(quote, str) and quote and quote not in abstract:
-            located = _located_front_matter(page)
-            line = _line_of(located, ["claims", index, "quote"], page)
-            problems.append(
-                Problem(shown, line, f"claims[{index}].quote is not in the abstract: {quote!r}")
-            )
+            report(index, "quote", f"is not in the abstract: {quote!r}")
+        low, high = claim.get("value"), claim.get("value_high")
+        if isinstance(low, int | float) and isinstance(high, int | float) and high <= low:
+            report(index, "value_high", f"{high} is not above value {low}")
+        if claim.get("unit") in RELATIVE_UNITS and "change" not in claim:
+            unit = claim.get("unit")
+            report(index, "unit", f"{unit!r} is relative: say `change: increase` or `decrease`")
     return problems
 
 

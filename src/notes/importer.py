@@ -81,7 +81,11 @@ def read_papers(listings: list[Path], metadata: Path | None, root: Path) -> list
             paper = replace(paper, code=code_url(paper.abstract))
             if meta:
                 paper = replace(
-                    paper, arxiv=meta.arxiv, published=meta.published, authors=meta.authors
+                    paper,
+                    arxiv=meta.arxiv,
+                    published=meta.published,
+                    authors=meta.authors,
+                    abstract_url=meta.abstract_url,
                 )
             papers.append(paper)
     return papers

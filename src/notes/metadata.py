@@ -20,6 +20,7 @@ class Metadata:
     arxiv: str | None
     published: str | None
     authors: tuple[str, ...]
+    abstract_url: str | None = None
 
 
 def load_metadata(path: str | Path) -> dict[str, Metadata]:
@@ -55,4 +56,7 @@ def _parse_row(row: dict[str, str], path: Path, line: int) -> Metadata:
         # New-style arXiv ids start with the year and month of first submission.
         published = f"20{arxiv[:2]}-{arxiv[2:4]}"
     authors = tuple(a.strip() for a in (row["authors"] or "").split(";") if a.strip())
-    return Metadata(arxiv=arxiv, published=published, authors=authors)
+    abstract_url = (row.get("abstract_url") or "").strip() or None
+    if abstract_url and not abstract_url.startswith("https://"):
+        raise NotesError(path, line, f"abstract_url {abstract_url!r} is not an https URL")
+    return Metadata(arxiv=arxiv, published=published, authors=authors, abstract_url=abstract_url)

@@ -28,6 +28,7 @@ class Paper:
     published: str | None = None
     authors: tuple[str, ...] = ()
     code: str | None = None
+    abstract_url: str | None = None  # public page the abstract was copied from, if not a listing
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ def generated_front_matter(paper: Paper, slug: str) -> dict[str, Any]:
         info["authors"] = list(paper.authors)
     if paper.code:
         info["code"] = paper.code
+    if paper.abstract_url:
+        info["abstract_url"] = paper.abstract_url
     return {"title": paper.title, "paper": info}
 
 
@@ -103,6 +105,8 @@ def _links(paper: Paper) -> str:
         parts.append(f"[search arXiv for the title](<https://arxiv.org/search/?{query}>)")
     if paper.code:
         parts.append(f"[code](<{paper.code}>)")
+    if paper.abstract_url:
+        parts.append(f"[abstract source](<{paper.abstract_url}>)")
     if paper.published:
         parts.append(f"published {paper.published}")
     if paper.authors:

@@ -1,4 +1,4 @@
-"""The page front matter schema (JSON Schema) and the tag vocabulary, kept as data files."""
+"""The page front matter schema (JSON Schema) and the tag and metric vocabularies, kept as data."""
 
 from __future__ import annotations
 
@@ -35,11 +35,38 @@ def tag_vocabulary() -> dict[str, str]:
 
 
 @cache
+def metric_entries() -> dict[str, dict[str, Any]]:
+    """Metric key -> {label, measures, higher_is_better, kind, units}, from ``metrics.yml``."""
+    text = resources.files("notes").joinpath("data/metrics.yml").read_text(encoding="utf-8")
+    return {str(key): dict(entry) for key, entry in load_yaml(text).items()}
+
+
+def metric_units(metric: str) -> list[str]:
+    """The units a claim of this metric may use (empty for an unknown metric)."""
+    return [str(unit) for unit in metric_entries().get(metric, {}).get("units", [])]
+
+
+@cache
 def page_schema() -> dict[str, Any]:
+    """The schema file with the vocabularies filled in: tags, metric keys, and for each metric
+    the units and the claim kind it allows (one ``if``/``then`` per metric)."""
     text = resources.files("notes").joinpath("data/page.schema.json").read_text(encoding="utf-8")
-    schema = json.loads(text)
-    schema = copy.deepcopy(schema)
+    schema = copy.deepcopy(json.loads(text))
     schema["properties"]["tags"]["items"]["enum"] = sorted(tag_vocabulary())
+    claim = schema["properties"]["claims"]["items"]
+    claim["properties"]["metric"]["enum"] = sorted(metric_entries())
+    claim["allOf"] = [
+        {
+            "if": {"properties": {"metric": {"const": key}}, "required": ["metric"]},
+            "then": {
+                "properties": {
+                    "unit": {"enum": metric_units(key)},
+                    "kind": {"const": entry["kind"]},
+                }
+            },
+        }
+        for key, entry in metric_entries().items()
+    ]
     return schema
 
 
@@ -53,16 +80,37 @@ def schema_errors(data: dict[str, Any]) -> Iterator[ValidationError]:
     yield from sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.path])
 
 
-def describe(error: ValidationError) -> str:
+def describe(error: ValidationError, data: dict[str, Any] | None = None) -> str:
     """A one-line message naming the key, e.g. ``claims[1].value: 'x' is not of type 'number'``."""
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     where = where.lstrip(".") or "front matter"
     message = error.message
+    field = error.absolute_path[-1] if error.absolute_path else None
     if error.validator == "enum" and error.absolute_path and error.absolute_path[0] == "tags":
         message = f"{error.instance!r} is not in the tag vocabulary (src/notes/data/tags.yml)"
+    elif error.validator == "enum" and field == "metric":
+        message = f"{error.instance!r} is not in the metric vocabulary (src/notes/data/metrics.yml)"
+    elif error.validator == "enum" and field == "unit":
+        metric = _claim_metric(error, data)
+        allowed = ", ".join(repr(u) for u in error.validator_value)
+        message = f"{error.instance!r} is not a unit of metric {metric!r} (allowed: {allowed})"
+    elif error.validator == "const" and field == "kind":
+        metric = _claim_metric(error, data)
+        message = f"{error.instance!r}: a {metric!r} claim is of kind {error.validator_value!r}"
     elif error.validator == "pattern":
         hint = PATTERN_HINTS.get(where, "the expected form")
         message = f"{error.instance!r} is not {hint}"
     elif error.validator == "additionalProperties":
         message = message.replace("Additional properties are not allowed", "unknown key(s)")
     return f"{where}: {message}"
+
+
+
+def _claim_metric(error: ValidationError, data: dict[str, Any] | None) -> str | None:
+    """The metric of the claim an error sits in (errors from ``allOf`` carry no parent)."""
+    path = list(error.absolute_path)
+    if data is None or len(path) < 2 or path[0] != "claims":
+        return None
+    claims = data.get("claims")
+    claim = claims[path[1]] if isinstance(claims, list) and len(claims) > path[1] else None
+    return claim.get("metric") if isinstance(claim, dict) else None
