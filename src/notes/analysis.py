@@ -14,10 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from notes.chapters import CHAPTERS
-from notes.extract import Claim, extract_entities, format_value
+from notes.claims import Claim, format_value, readable
+from notes.extract import extract_entities
+from notes.glance import page_claims, reader_summary
+from notes.schema import metric_entries
 
-SCALE_UNITS = ("GPUs", "parameters", "context tokens", "tokens", "experts")
 CHAPTER_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
+# The scale of a paper's own experiments, as the Scale page shows it: setting metrics.
+SCALE_METRICS = ("gpus", "parameters", "active-parameters", "tokens", "context-length", "experts")
+CLAIM_COLUMNS = ["Paper", "Chapter", "Metric", "Claimed", "Against", "Measured on", "Quote"]
 
 
 def link(title: str, docname: str) -> str:
@@ -25,100 +30,225 @@ def link(title: str, docname: str) -> str:
     return f'<a href="../{html.escape(docname)}.html">{html.escape(title)}</a>'
 
 
-def _claims(papers: pd.DataFrame) -> list[tuple[pd.Series, Claim]]:
+def _claims(papers: pd.DataFrame, *, checked: bool = True) -> list[tuple[pd.Series, Claim]]:
+    """Each well-formed claim with its paper: of the pages a reader checked (``checked``), or
+    of the others (suggestions). Malformed claims are skipped; ``notes check`` reports them."""
     rows = []
     for _, paper in papers.iterrows():
-        for raw in paper["claims"]:
-            try:
-                claim = Claim(
-                    metric=str(raw["metric"]),
-                    value=float(raw["value"]),
-                    unit=str(raw["unit"]),
-                    qualifier=raw.get("qualifier"),
-                    baseline=raw.get("baseline"),
-                    quote=str(raw["quote"]),
-                )
-            except (KeyError, TypeError, ValueError):
-                continue  # `notes check` reports malformed claims; tables skip them
-            rows.append((paper, claim))
+        if bool(paper["checked"]) != checked:
+            continue
+        rows.extend((paper, claim) for claim in page_claims({"claims": paper["claims"]}))
     return rows
 
 
-def claims_table(papers: pd.DataFrame) -> pd.DataFrame:
-    """Every claim on every page, with the sentence fragment it came from."""
+def _claim_row(paper: pd.Series, claim: Claim) -> dict[str, str]:
+    return {
+        "Paper": link(paper["title"], paper["docname"]),
+        "Chapter": paper["chapter_title"],
+        "Metric": html.escape(claim.label + ("" if claim.kind == "result" else " (scale)")),
+        "Claimed": html.escape(format_value(claim)),
+        "Against": html.escape(claim.baseline or ""),
+        "Measured on": html.escape(claim.setting or ""),
+        "Quote": html.escape(claim.quote),
+    }
+
+
+def claims_table(papers: pd.DataFrame, *, checked: bool = True) -> pd.DataFrame:
+    """Every claim of the checked pages (or, with ``checked=False``, the suggestions on the
+    pages no reader has checked yet), with the words of the abstract it rests on."""
     return pd.DataFrame(
-        [
-            {
-                "Paper": link(paper["title"], paper["docname"]),
-                "Chapter": paper["chapter_title"],
-                "Metric": html.escape(claim.metric),
-                "Claimed": html.escape(format_value(claim)),
-                "Baseline": html.escape(claim.baseline or ""),
-                "Quote": html.escape(claim.quote),
-            }
-            for paper, claim in _claims(papers)
-        ],
-        columns=["Paper", "Chapter", "Metric", "Claimed", "Baseline", "Quote"],
+        [_claim_row(paper, claim) for paper, claim in _claims(papers, checked=checked)],
+        columns=CLAIM_COLUMNS,
     )
 
 
-def multipliers(papers: pd.DataFrame) -> pd.DataFrame:
-    """Claimed multipliers ("2.88x") with their chapter, for the plot."""
-    return pd.DataFrame(
-        [
-            {"chapter": paper["chapter_title"], "value": claim.value, "metric": claim.metric}
-            for paper, claim in _claims(papers)
-            if claim.unit == "x" and claim.value > 0
-        ],
-        columns=["chapter", "value", "metric"],
-    )
+def _change_word(claim: Claim) -> str:
+    if claim.change is None:
+        return "level"
+    return "higher" if claim.change == "increase" else "lower"
 
 
-def headline_numbers(papers: pd.DataFrame) -> pd.DataFrame:
-    """Per chapter and metric: how many multiplier/percentage claims, and their median and max."""
-    rows = []
-    for paper, claim in _claims(papers):
-        if claim.unit in ("x", "%"):
-            rows.append((paper["chapter_title"], claim.metric, claim.unit, claim.value))
-    frame = pd.DataFrame(rows, columns=["Chapter", "Metric", "Unit", "value"])
+def claims_by_metric(papers: pd.DataFrame) -> pd.DataFrame:
+    """Checked results grouped by metric, unit and direction: one row compares like with like
+    (no row mixes two metrics, two units, or rises with falls)."""
+    rows = [
+        (claim.label, claim.unit, _change_word(claim), paper["docname"], _top(claim))
+        for paper, claim in _claims(papers)
+        if claim.kind == "result"
+    ]
+    frame = pd.DataFrame(rows, columns=["Metric", "Unit", "Change", "paper", "value"])
+    columns = ["Metric", "Unit", "Change", "Claims", "Papers", "Median", "Largest"]
     if frame.empty:
-        return pd.DataFrame(columns=["Chapter", "Metric", "Unit", "Claims", "Median", "Largest"])
+        return pd.DataFrame(columns=columns)
     summary = (
-        frame.groupby(["Chapter", "Metric", "Unit"])["value"]
-        .agg(Claims="count", Median="median", Largest="max")
+        frame.groupby(["Metric", "Unit", "Change"])
+        .agg(
+            Claims=("value", "count"),
+            Papers=("paper", "nunique"),
+            Median=("value", "median"),
+            Largest=("value", "max"),
+        )
         .reset_index()
-        .sort_values(["Chapter", "Claims"], ascending=[True, False])
+        .sort_values(["Claims", "Metric"], ascending=[False, True])
     )
-    return summary.reset_index(drop=True)
+    return summary[columns].reset_index(drop=True)
+
+
+def _top(claim: Claim) -> float:
+    return claim.value_high if claim.value_high is not None else claim.value
+
+
+def multipliers(papers: pd.DataFrame, *, least: int = 2) -> dict[str, pd.DataFrame]:
+    """Checked multiplier results ("2.88x higher MFU"), one frame per metric and direction
+    that has at least ``least`` of them: each becomes its own plot, with its own axis."""
+    rows = [
+        (f"{claim.label}, {_change_word(claim)}", paper["chapter_title"], _top(claim))
+        for paper, claim in _claims(papers)
+        if claim.kind == "result" and claim.unit == "x" and claim.value > 0
+    ]
+    frame = pd.DataFrame(rows, columns=["metric", "chapter", "value"])
+    counts = frame["metric"].value_counts()
+    return {
+        metric: frame[frame["metric"] == metric].reset_index(drop=True)
+        for metric in sorted(counts[counts >= least].index)
+    }
 
 
 def scale_table(papers: pd.DataFrame) -> pd.DataFrame:
-    """Per paper, the largest GPUs, parameters, context and tokens it reports."""
+    """Per paper, the largest scale of its own experiments (``kind: setting`` claims of the
+    checked pages): GPUs, parameters, active parameters, tokens, context length, experts."""
+    labels = {key: str(metric_entries()[key]["label"]) for key in SCALE_METRICS}
     rows: dict[str, dict[str, object]] = {}
     for paper, claim in _claims(papers):
-        if claim.unit not in SCALE_UNITS:
+        if claim.kind != "setting" or claim.metric not in SCALE_METRICS:
             continue
         row = rows.setdefault(
             paper["docname"],
             {"Paper": link(paper["title"], paper["docname"]), "Chapter": paper["chapter_title"]},
         )
-        row[claim.unit] = max(float(row.get(claim.unit) or 0), claim.value)
-    frame = pd.DataFrame(list(rows.values()), columns=["Paper", "Chapter", *SCALE_UNITS])
-    return frame
+        label = labels[claim.metric]
+        row[label] = max(float(row.get(label) or 0), _top(claim))
+    return pd.DataFrame(list(rows.values()), columns=["Paper", "Chapter", *labels.values()])
 
 
 def scale_by_chapter(scale: pd.DataFrame) -> pd.DataFrame:
     """Per chapter: papers reporting each kind of scale, and the largest figure."""
+    labels = [str(metric_entries()[key]["label"]) for key in SCALE_METRICS]
     rows = []
     for chapter in CHAPTERS:
         part = scale[scale["Chapter"] == chapter.title]
         row: dict[str, object] = {"Chapter": chapter.title}
-        for unit in SCALE_UNITS:
-            values = part[unit].dropna()
-            row[f"{unit}: papers"] = len(values)
-            row[f"{unit}: largest"] = values.max() if len(values) else None
+        for label in labels:
+            values = part[label].dropna()
+            row[f"{label}: papers"] = len(values)
+            row[f"{label}: largest"] = readable(values.max()) if len(values) else ""
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _by_paper(papers: pd.DataFrame, chapter: str) -> list[tuple[pd.Series, list[Claim]]]:
+    """The checked pages of one chapter with their well-formed claims."""
+    part = papers[(papers["chapter"] == chapter) & papers["checked"].astype(bool)]
+    return [(paper, page_claims({"claims": paper["claims"]})) for _, paper in part.iterrows()]
+
+
+def _largest(claims: list[Claim], metric: str) -> str:
+    """The paper's largest figure for a setting metric, as written ("512 GPUs")."""
+    found = [c for c in claims if c.metric == metric and c.kind == "setting"]
+    return format_value(max(found, key=_top)) if found else ""
+
+
+def _results(claims: list[Claim], metrics: tuple[str, ...] | None = None) -> str:
+    """Result claims as "Label: value (vs baseline)", one per line."""
+    return "<br>".join(
+        html.escape(f"{c.label}: {format_value(c)}" + (f" vs {c.baseline}" if c.baseline else ""))
+        for c in claims
+        if c.kind == "result" and (metrics is None or c.metric in metrics)
+    )
+
+
+def _baselines(claims: list[Claim]) -> str:
+    return html.escape("; ".join(dict.fromkeys(c.baseline for c in claims if c.baseline)))
+
+
+def _per_claim(papers: pd.DataFrame, chapter: str, metrics: tuple[str, ...] | None) -> list[dict]:
+    return [
+        {
+            "Paper": link(paper["title"], paper["docname"]),
+            "Metric": html.escape(claim.label),
+            "Claimed": html.escape(format_value(claim)),
+            "Against": html.escape(claim.baseline or ""),
+            "Measured on": html.escape(claim.setting or ""),
+        }
+        for paper, claims in _by_paper(papers, chapter)
+        for claim in claims
+        if claim.kind == "result" and (metrics is None or claim.metric in metrics)
+    ]
+
+
+def comparison(papers: pd.DataFrame, chapter: str) -> pd.DataFrame:
+    """The table a researcher of the chapter's field compares papers by, from checked claims.
+
+    Training systems: scale and efficiency; serving: each gain against its named baseline;
+    scaling laws: what scales with what, over which range, and what it finds; MoE: total
+    against active parameters and experts; agents: benchmark, success rate or score, baseline.
+    """
+    rows: list[dict] = []
+    if chapter == "training-systems":
+        for paper, claims in _by_paper(papers, chapter):
+            rows.append(
+                {
+                    "Paper": link(paper["title"], paper["docname"]),
+                    "GPUs": _largest(claims, "gpus"),
+                    "Model size": _largest(claims, "parameters"),
+                    "Efficiency": _results(claims, EFFICIENCY_METRICS),
+                    "Other results": _results(
+                        [c for c in claims if c.metric not in EFFICIENCY_METRICS]
+                    ),
+                    "Against": _baselines(claims),
+                }
+            )
+    elif chapter == "serving":
+        rows = _per_claim(papers, chapter, None)
+    elif chapter == "scaling-laws":
+        for paper, claims in _by_paper(papers, chapter):
+            summary, _ = reader_summary({"summary": paper["summary"]}, "")
+            ranges = [c for c in claims if c.kind == "setting"]
+            rows.append(
+                {
+                    "Paper": link(paper["title"], paper["docname"]),
+                    "What scales with what": html.escape(summary),
+                    "Range studied": "<br>".join(
+                        html.escape(f"{c.label}: {format_value(c)}") for c in ranges
+                    ),
+                    "What it finds": _results(claims),
+                }
+            )
+    elif chapter == "moe":
+        for paper, claims in _by_paper(papers, chapter):
+            rows.append(
+                {
+                    "Paper": link(paper["title"], paper["docname"]),
+                    "Total parameters": _largest(claims, "parameters"),
+                    "Active parameters": _largest(claims, "active-parameters"),
+                    "Experts": _largest(claims, "experts"),
+                    "What is compared": _results(claims),
+                }
+            )
+    elif chapter == "agents":
+        rows = _per_claim(papers, chapter, ("success-rate", "accuracy"))
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS[chapter])
+
+
+EFFICIENCY_METRICS = ("mfu", "throughput", "speedup", "utilization")
+PER_CLAIM_COLUMNS = ["Paper", "Metric", "Claimed", "Against", "Measured on"]
+COMPARISON_COLUMNS = {
+    "training-systems": ["Paper", "GPUs", "Model size", "Efficiency", "Other results", "Against"],
+    "serving": PER_CLAIM_COLUMNS,
+    "scaling-laws": ["Paper", "What scales with what", "Range studied", "What it finds"],
+    "moe": ["Paper", "Total parameters", "Active parameters", "Experts", "What is compared"],
+    "agents": PER_CLAIM_COLUMNS,
+}
 
 
 def entity_matrix(papers: pd.DataFrame, top: int = 20) -> pd.DataFrame:

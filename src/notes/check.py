@@ -4,7 +4,8 @@ Errors (exit 1): front matter that does not parse or breaks the schema (src/note
 page outside a chapter or the table of contents, duplicate titles or slugs, missing or
 misordered note sections, a ``reviewed`` page with an empty section or a placeholder, a summary
 longer than one sentence of 35 words, a claim whose quote is not in the abstract, whose range
-runs backwards or whose relative unit does not say which way it changed. Warnings (exit 0): a placement the classifier doubts.
+runs backwards or whose relative unit does not say which way it changed.
+Warnings (exit 0): a placement the classifier doubts.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from notes.pages import Page
 # The fields of a page an aggregate can read; a page's chapter and slug always count.
 FIELDS = (
     "title",
+    "summary",
+    "checked",
     "status",
     "arxiv",
     "published",
@@ -50,6 +52,8 @@ def page_fields(page: Page) -> dict[str, Any]:
     paper = page.data.get("paper") or {}
     return {
         "title": page.title,
+        "summary": page.data.get("summary") or None,
+        "checked": page.data.get("checked") is True,
         "status": page.data.get("status") or "stub",
         "arxiv": paper.get("arxiv"),
         "published": str(paper.get("published") or "") or None,

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from notes.bibtex import cite_key, entry
-from notes.extract import extract, format_value
+from notes.extract import extract
 from notes.markup import dump_yaml, escape_inline, fence_for
 from notes.model import Paper
 
@@ -119,49 +119,12 @@ def _abstract(paper: Paper, slug: str) -> str:
     return f"{fence}{{{ABSTRACT_DIRECTIVE}}}\n{paper.abstract}\n{fence}\n"
 
 
-GLANCE_SENTENCES = 2  # per role: enough to orient, short enough to read at a glance
-ROLE_LABELS = (("problem", "Problem"), ("approach", "Approach"), ("result", "Results"))
+GLANCE_DIRECTIVE = "paper-glance"
 
 
 def _glance(paper: Paper, slug: str) -> str:
-    """Problem / approach / results from the abstract's sentences, claims, names mentioned."""
-    found = extract(paper.title, paper.abstract)
-    parts: list[str] = []
-    for role, label in ROLE_LABELS:
-        sentences = [text for kind, text in found.roles if kind == role][:GLANCE_SENTENCES]
-        if sentences:
-            parts.append(f"**{label}.** " + escape_inline(" ".join(sentences)))
-    if found.claims:
-        rows = ["| What | Claimed | In the abstract |", "| --- | --- | --- |"]
-        for claim in found.claims:
-            what = claim.metric + (f" (vs {claim.baseline})" if claim.baseline else "")
-            rows.append(
-                f"| {escape_inline(what)} | {escape_inline(format_value(claim))} "
-                f"| “{escape_inline(claim.quote)}” |"
-            )
-        parts.append("\n".join(rows))
-    mentions = [
-        f"{label}: " + ", ".join(escape_inline(name) for name in found.entities.get(kind, []))
-        for kind, label in (
-            ("benchmarks", "benchmarks"),
-            ("models", "models"),
-            ("systems", "systems"),
-        )
-        if found.entities.get(kind)
-    ]
-    if found.code:
-        mentions.append(f"[code](<{found.code}>)")
-    if mentions:
-        parts.append("**Mentions.** " + "; ".join(mentions) + ".")
-    if not parts:
-        parts.append("Nothing to show: the abstract has no recognisable claims or cues.")
-    body = "\n\n".join(parts)
-    fence = fence_for(body) + "`"
-    return (
-        f"{fence}{{admonition}} At a glance\n:class: tip notes-glance\n\n"
-        "Drawn from the abstract by rules, not by a reader: check before you cite.\n\n"
-        f"{body}\n{fence}\n"
-    )
+    """The At-a-glance box is built from the front matter at build time (``notes.glance``)."""
+    return f"```{{{GLANCE_DIRECTIVE}}}\n```\n"
 
 
 def _citation(paper: Paper, slug: str) -> str:

@@ -105,7 +105,6 @@ def describe(error: ValidationError, data: dict[str, Any] | None = None) -> str:
     return f"{where}: {message}"
 
 
-
 def _claim_metric(error: ValidationError, data: dict[str, Any] | None) -> str | None:
     """The metric of the claim an error sits in (errors from ``allOf`` carry no parent)."""
     path = list(error.absolute_path)

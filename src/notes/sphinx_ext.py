@@ -11,7 +11,7 @@ import html
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
@@ -57,6 +57,27 @@ class PaperAbstract(SphinxDirective):
         admonition += nodes.paragraph(text, nodes.Text(text))
         self.set_source_info(admonition)
         return [admonition]
+
+
+class PaperGlance(SphinxDirective):
+    """The page's At-a-glance box, built from its front matter at every read (``notes.glance``):
+    the summary and claims a reader curated, so a correction shows without regenerating."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from docutils.statemachine import StringList
+
+        from notes.glance import glance_markdown
+
+        docname = self.env.docname
+        page = next((p for p in book_pages(Path(self.env.srcdir)) if p.docname == docname), None)
+        if page is None:
+            return []
+        container = nodes.container(classes=["notes-glance-box"])
+        lines = glance_markdown(page).splitlines()
+        self.state.nested_parse(StringList(lines, docname), self.content_offset, container)
+        return [container]
 
 
 def doc_link(docname: str, title: str | None = None) -> addnodes.pending_xref:
@@ -148,16 +169,22 @@ def mark_stubs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def paper_index(book: Path, related: dict[str, RelatedList]) -> list[dict[str, Any]]:
-    """One record per paper, for tools: title, slug, chapter, tags, arXiv id, page URL and
-    the docnames of its related papers."""
+    """One record per paper, for tools: title, slug, chapter, the reader's summary (and whether
+    a reader checked it), typed claims, tags, arXiv id, page URL and related papers."""
+    from notes.glance import page_claims, reader_summary
+
     records = []
     for page in book_pages(book):
         paper = page.data.get("paper") or {}
+        summary, state = reader_summary(page.data, page.abstract)
         records.append(
             {
                 "title": page.title,
                 "slug": page.slug,
                 "chapter": page.chapter,
+                "summary": summary,
+                "summary_state": state,
+                "claims": [claim.as_dict() for claim in page_claims(page.data)],
                 "tags": list(page.data.get("tags") or []),
                 "status": page.data.get("status"),
                 "arxiv": paper.get("arxiv"),
@@ -207,7 +234,6 @@ class PaperTags(SphinxDirective):
         return result
 
 
-SUMMARY_CHARS = 180
 # Outline badges: dark text on the card keeps axe's colour-contrast check happy in both themes.
 STATUS_BADGES = {
     "stub": "bdg-dark-line",
@@ -224,22 +250,27 @@ class PaperCards(SphinxDirective):
     """
 
     has_content = False
+    # A chapter page may show its papers in themed groups: ``:slugs: a b c`` picks the cards.
+    option_spec: ClassVar[dict[str, Any]] = {"slugs": lambda text: (text or "").split()}
 
     def run(self) -> list[nodes.Node]:
         from docutils.statemachine import StringList
 
-        from notes.extract import sentence_roles
+        from notes.glance import reader_summary
         from notes.markup import escape_inline
 
         chapter = self.env.docname.partition("/")[0]
         pages = [p for p in book_pages(Path(self.env.srcdir)) if p.chapter == chapter]
-        note_reads(self.env, self.env.docname, ("title", "status", "tags", "abstract"))
+        wanted = self.options.get("slugs")
+        if wanted is not None:
+            pages = [p for p in pages if p.slug in wanted]
+        fields = ("title", "status", "tags", "summary", "checked", "abstract")
+        note_reads(self.env, self.env.docname, fields)
         lines = [":::::{grid} 1 1 2 2", ":gutter: 2", ""]
         for page in sorted(pages, key=lambda p: p.title.casefold()):
-            roles = sentence_roles(page.abstract, page.title)
-            summary = next((s for r, s in roles if r == "approach"), roles[0][1] if roles else "")
-            if len(summary) > SUMMARY_CHARS:
-                summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+            summary, state = reader_summary(page.data, page.abstract)
+            if state != "checked":
+                summary = f"({state}) {summary}"
             status = str(page.data.get("status") or "stub")
             tags = ", ".join(str(t) for t in page.data.get("tags") or [])
             badge = STATUS_BADGES.get(status, "bdg-dark-line")
@@ -391,6 +422,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("paper-abstract", PaperAbstract)
     app.add_directive("paper-tags", PaperTags)
     app.add_directive("paper-cards", PaperCards)
+    app.add_directive("paper-glance", PaperGlance)
     app.connect("build-finished", write_paper_index)
     app.connect("build-finished", fix_html)
     app.connect("doctree-resolved", show_tags)
