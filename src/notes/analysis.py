@@ -251,6 +251,22 @@ COMPARISON_COLUMNS = {
 }
 
 
+def scores_by_benchmark(papers: pd.DataFrame) -> pd.DataFrame:
+    """Checked accuracy and success-rate results with what they were measured on, so scores on
+    the same benchmark sit together (sorted by that setting)."""
+    rows = [
+        {
+            "Measured on": html.escape(claim.setting or "(not stated)"),
+            **{k: v for k, v in _claim_row(paper, claim).items() if k != "Measured on"},
+        }
+        for paper, claim in _claims(papers)
+        if claim.kind == "result" and claim.metric in ("accuracy", "success-rate")
+    ]
+    columns = ["Measured on", "Paper", "Chapter", "Metric", "Claimed", "Against", "Quote"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("Measured on", key=lambda s: s.str.casefold()).reset_index(drop=True)
+
+
 def entity_matrix(papers: pd.DataFrame, top: int = 20) -> pd.DataFrame:
     """Paper x most-mentioned benchmarks, models and systems ("✓" where mentioned)."""
     mentions = {
@@ -387,10 +403,18 @@ def figure(width: float = 7.5, height: float = 3.6):
 
 
 def papers_table(papers: pd.DataFrame) -> pd.DataFrame:
-    """Every paper with what a reader filters on: chapter, tags, year (status: see Progress)."""
+    """Every paper with its summary and what a reader filters on: chapter, tags, year."""
+    summaries = [
+        reader_summary({"summary": s, "checked": c}, a)
+        for s, c, a in zip(papers["summary"], papers["checked"], papers["abstract"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "Paper": [link(t, d) for t, d in zip(papers["title"], papers["docname"], strict=True)],
+            "Summary": [
+                html.escape(text if state == "checked" else f"({state}) {text}")
+                for text, state in summaries
+            ],
             "Chapter": papers["chapter_title"],
             "Tags": [html.escape(", ".join(tags)) for tags in papers["tags"]],
             "Year": [str(y) if pd.notna(y) else "" for y in papers["year"]],
