@@ -213,7 +213,9 @@ def _section_problems(shown: str, page: PageText, lines: list[str]) -> list[Prob
 
 
 SUMMARY_MAX_WORDS = 35
-RELATIVE_UNITS = ("x", "pp", "orders of magnitude")  # always a change against something
+# A result in these units is always a change against something (a setting in orders of
+# magnitude is the span of the paper's own experiments).
+RELATIVE_UNITS = ("x", "pp", "orders of magnitude")
 
 
 def _summary_problems(shown: str, page: PageText) -> list[Problem]:
@@ -258,7 +260,8 @@ def _claim_problems(shown: str, page: PageText) -> list[Problem]:
         low, high = claim.get("value"), claim.get("value_high")
         if isinstance(low, int | float) and isinstance(high, int | float) and high <= low:
             report(index, "value_high", f"{high} is not above value {low}")
-        if claim.get("unit") in RELATIVE_UNITS and "change" not in claim:
+        relative = claim.get("unit") in RELATIVE_UNITS and claim.get("kind") == "result"
+        if relative and "change" not in claim:
             unit = claim.get("unit")
             report(index, "unit", f"{unit!r} is relative: say `change: increase` or `decrease`")
     return problems
