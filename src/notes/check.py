@@ -249,7 +249,7 @@ def _claim_problems(shown: str, page: PageText) -> list[Problem]:
 
     def report(index: int, key: str, message: str) -> None:
         line = _line_of(_located_front_matter(page), ["claims", index, key], page)
-        problems.append(Problem(shown, line, f"claims[{index}].{key}: {message}"))
+        problems.append(Problem(shown, line, f"claims[{index}].{key} {message}"))
 
     for index, claim in enumerate(claims):
         if not isinstance(claim, dict):
@@ -259,7 +259,7 @@ def _claim_problems(shown: str, page: PageText) -> list[Problem]:
             report(index, "quote", f"is not in the abstract: {quote!r}")
         low, high = claim.get("value"), claim.get("value_high")
         if isinstance(low, int | float) and isinstance(high, int | float) and high <= low:
-            report(index, "value_high", f"{high} is not above value {low}")
+            report(index, "value_high", f"is {high}, not above value {low}")
         relative = claim.get("unit") in RELATIVE_UNITS and claim.get("kind") == "result"
         if relative and "change" not in claim:
             unit = claim.get("unit")
