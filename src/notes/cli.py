@@ -297,9 +297,13 @@ def run_extract(args: argparse.Namespace) -> int:
         return 0
     for result in results:
         print(result.title)
+        print(f"    summary (suggested) {result.summary}")
         for claim in result.claims:
             baseline = f" vs {claim.baseline}" if claim.baseline else ""
-            print(f"    {claim.metric}: {format_value(claim)}{baseline}  <- {claim.quote!r}")
+            print(
+                f"    {claim.kind} {claim.metric}: {format_value(claim)}{baseline}"
+                f"  <- {claim.quote!r}"
+            )
         names = "; ".join(f"{k}: {', '.join(v)}" for k, v in result.entities.items() if v)
         if names:
             print(f"    mentions {names}")
