@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check promises, not speed: on a busy two-core machine the default 200 ms
+# deadline per example fails them at random.
+settings.register_profile("notes", deadline=None)
+settings.load_profile("notes")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "hf-trending-scalability.txt"
