@@ -78,11 +78,18 @@ class Index:
             score_cutoff=NEAR_DUPLICATE,
             limit=None,
         )
-        return tuple(
+        notes = [
             f"title is close to {self.by_key[key].title!r} "
             f"({self.by_key[key].path}, {score:.0f}% similar)"
             for key, score, _ in matches
-        )
+        ]
+        close = {self.by_key[key].path for key, _, _ in matches}
+        main = main_title(paper.title)
+        for page in (self.by_main.get(main), self.by_key.get(main)):
+            if page is not None and page.path not in close:
+                close.add(page.path)
+                notes.append(f"title names the same work as {page.title!r} ({page.path})")
+        return tuple(notes)
 
     def add(self, paper: Paper, page: Page) -> None:
         """Count a page planned in this run, so a second listing of it by arXiv id is caught."""
