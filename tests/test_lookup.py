@@ -246,3 +246,32 @@ def test_answers_file_is_plain_sorted_json(project: Path, server: Server) -> Non
     text = (project.parent / "data" / "arxiv-answers.json").read_text(encoding="utf-8")
     titles = [a["title"] for a in json.loads(text)["answers"]]
     assert titles == sorted(titles, key=normalise_title)
+
+
+def test_the_report_says_what_was_added_and_what_needs_a_person(
+    project: Path, server: Server, capsys
+) -> None:
+    near = {"title": "Llumnix - Dynamic Scheduling for Large Language Models Serving"}
+    cases = [BY_CASE["match"], BY_CASE["no-match"], BY_CASE["same-id"], near]
+    listing = write_listing(project.parent, cases)
+    BY_PHRASE[normalise_title(near["title"])] = {"case": "no-match"}
+    report = project / "_build" / "update-report.md"
+    try:
+        assert run_import(project, listing, "--report", str(report)) == 0
+    finally:
+        del BY_PHRASE[normalise_title(near["title"])]
+    text = report.read_text(encoding="utf-8")
+    out = capsys.readouterr().out
+    assert text.startswith(f"# Import of {listing}\n\n3 page(s) added; 1 paper(s) already")
+    row = next(line for line in text.splitlines() if line.startswith("| Attention Is All"))
+    assert "arXiv:1706.03762, 2017-06-12, Ashish Vaswani et al. (from arXiv API, v7)" in row
+    needs = text.split("## Needs a person")[1].split("## Already")[0]
+    assert "'A Study of Schedulers Nobody Has Posted'" in needs
+    assert "no metadata: no arXiv paper with this title; closest: 2401.00001" in needs
+    assert "title is close to 'Llumnix: Dynamic Scheduling" in needs
+    assert "serving/llumnix.md" in needs
+    for line in out.splitlines():  # every guess the import printed is in the report
+        if line.startswith("created ") and "low confidence" in line:
+            assert f"(`{line.split()[1]}`): the chapter is a guess" in needs
+    already = text.split("## Already in the book under another title")[1]
+    assert "training-systems/loongtrain.md`: same arXiv id 2406.18485" in already
