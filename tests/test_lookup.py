@@ -6,6 +6,9 @@ import contextlib
 import csv
 import itertools
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -275,3 +278,40 @@ def test_the_report_says_what_was_added_and_what_needs_a_person(
             assert f"(`{line.split()[1]}`): the chapter is a guess" in needs
     already = text.split("## Already in the book under another title")[1]
     assert "training-systems/loongtrain.md`: same arXiv id 2406.18485" in already
+
+
+# The child asks the local server and kills itself (SIGKILL) as it starts the n-th lookup.
+DIE_AT_LOOKUP = """
+import os, signal, sys
+import notes.lookup
+n, calls = int(sys.argv[1]), []
+original = notes.lookup.look_up
+def dying(*args, **kwargs):
+    calls.append(1)
+    if len(calls) == n:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return original(*args, **kwargs)
+notes.lookup.look_up = dying
+from notes.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_an_import_killed_during_lookups_keeps_the_answers_it_had(
+    project: Path, server: Server
+) -> None:
+    cases = [BY_CASE["match"], BY_CASE["version"], BY_CASE["no-match"]]
+    listing = write_listing(project.parent, cases)
+    args = ["import", str(listing), "--book", str(project)]
+    child = subprocess.run(
+        [sys.executable, "-c", DIE_AT_LOOKUP, "3", *args], capture_output=True, text=True
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    data = project.parent / "data"
+    assert [p.name for p in data.glob(".*")] == []  # no temporary answers file
+    assert len(load_answers(data / "arxiv-answers.json")) == 2  # saved as they came
+    assert paper_info(project, BY_CASE["match"]["title"]) is None  # no page yet
+    server.requests.clear()
+    assert run_import(project, listing) == 0  # the rerun asks only what it does not know
+    assert server.phrases == [normalise_title(BY_CASE["no-match"]["title"])]
+    assert paper_info(project, BY_CASE["version"]["title"])["arxiv"] == "2307.08691"
