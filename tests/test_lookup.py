@@ -315,3 +315,13 @@ def test_an_import_killed_during_lookups_keeps_the_answers_it_had(
     assert run_import(project, listing) == 0  # the rerun asks only what it does not know
     assert server.phrases == [normalise_title(BY_CASE["no-match"]["title"])]
     assert paper_info(project, BY_CASE["version"]["title"])["arxiv"] == "2307.08691"
+
+
+def test_a_broken_answers_file_is_named_with_its_line(project: Path, capsys) -> None:
+    answers = project.parent / "data" / "arxiv-answers.json"
+    answers.write_text('{"answers": [\n  {"title": "x",\n}', encoding="utf-8")
+    listing = write_listing(project.parent, [BY_CASE["match"]])
+    before = snapshot(project)
+    assert run_import(project, listing) == 1
+    assert f"error: {answers}:3: not valid JSON" in capsys.readouterr().err
+    assert snapshot(project) == before

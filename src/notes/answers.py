@@ -49,8 +49,10 @@ def load_answers(path: Path) -> dict[str, Answer]:
         return {}
     try:
         records = json.loads(read_exact(path))["answers"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise NotesError(path, 1, f"not an answers file: {error}") from error
+    except json.JSONDecodeError as error:
+        raise NotesError(path, error.lineno, f"not valid JSON: {error.msg}") from error
+    except (KeyError, TypeError) as error:
+        raise NotesError(path, 1, "not an answers file: no list of 'answers'") from error
     answers: dict[str, Answer] = {}
     for index, record in enumerate(records):
         try:

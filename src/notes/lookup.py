@@ -37,7 +37,7 @@ from notes.answers import (
 )
 from notes.importer import has_metadata, with_answer
 from notes.listing import normalise_title
-from notes.model import Paper
+from notes.model import NotesError, Paper
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 USER_AGENT = (
@@ -59,9 +59,18 @@ class Settings:
         env = os.environ
         return cls(
             api=env.get("NOTES_ARXIV_API") or DEFAULT_API,
-            delay=float(env.get("NOTES_ARXIV_DELAY") or 3.0),
-            timeout=float(env.get("NOTES_ARXIV_TIMEOUT") or 30.0),
+            delay=_seconds("NOTES_ARXIV_DELAY", 3.0),
+            timeout=_seconds("NOTES_ARXIV_TIMEOUT", 30.0),
         )
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name) or ""
+    try:
+        return float(value) if value else default
+    except ValueError:
+        message = f"{name}={value!r} is not a number of seconds"
+        raise NotesError("<environment>", 0, message) from None
 
 
 def offline_by_environment() -> bool:
