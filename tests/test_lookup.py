@@ -325,3 +325,22 @@ def test_a_broken_answers_file_is_named_with_its_line(project: Path, capsys) -> 
     assert run_import(project, listing) == 1
     assert f"error: {answers}:3: not valid JSON" in capsys.readouterr().err
     assert snapshot(project) == before
+
+
+def test_ctrl_c_during_a_lookup_stops_with_a_message_not_a_traceback(
+    project: Path, server: Server
+) -> None:
+    listing = write_listing(project.parent, [BY_CASE["slow"]])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "notes.cli", "import", str(listing), "--book", str(project)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert "interrupted: " in err and "Traceback" not in err
+    assert paper_info(project, BY_CASE["slow"]["title"]) is None

@@ -205,6 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotesError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # every write is atomic: what is there is whole
+        print(
+            "interrupted: pages written so far are complete; run it again to finish",
+            file=sys.stderr,
+        )
+        return 130
 
 
 def run_import(args: argparse.Namespace) -> int:
