@@ -187,6 +187,10 @@ def test_import_looks_up_every_new_paper_once(project: Path, server: Server, cap
     assert run_import(project, listing, "--refresh", "--offline") == 0
     assert server.requests == []
     assert snapshot(project.parent) == before
+    # An online refresh asks again about the papers whose lookup failed, and only those.
+    assert run_import(project, listing, "--refresh") == 0
+    failed = [normalise_title(c["title"]) for c in CASES if c["outcome"] == "failed"]
+    assert sorted(server.phrases) == sorted(failed)
 
 
 def test_metadata_a_person_wrote_is_never_overwritten(

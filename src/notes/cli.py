@@ -234,7 +234,9 @@ def _import(args: argparse.Namespace, metadata: Path | None, answers: Path, look
     papers = read_papers(args.listings, metadata, project_root(book), answers=answers)
     lookups: dict = {}
     if look_up and not offline_by_environment():
-        keys = {page.key for page in load_pages(book)}
+        # New papers are asked about; with --refresh, also pages still without metadata whose
+        # last lookup failed (a timeout or an HTTP error is not a recorded answer).
+        keys = set() if args.refresh else {page.key for page in load_pages(book)}
         papers, lookups = look_up_new(papers, keys, answers, Settings.from_environment(), _warn)
     actions = plan_import(papers, book, refresh=args.refresh, fill_empty=args.fill_empty)
     if not args.dry_run:

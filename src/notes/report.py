@@ -84,7 +84,7 @@ def _needs_a_person(action: Action, answers: dict[str, Answer]) -> list[str]:
         why = describe_failure(answer) if answer else "not looked up (offline)"
         notes.append(
             f"- {where}: no metadata: {why}; add a row to `data/metadata.csv` if you know it, "
-            "then `notes import --refresh`"
+            "then `notes import LISTING --refresh` (which also asks arXiv again after a failure)"
         )
     notes += [
         f"- {where}: {note}; if it is the same paper, delete the new page and give its title "
