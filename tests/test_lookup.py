@@ -348,3 +348,10 @@ def test_ctrl_c_during_a_lookup_stops_with_a_message_not_a_traceback(
     assert child.returncode == 130
     assert "interrupted: " in err and "Traceback" not in err
     assert paper_info(project, BY_CASE["slow"]["title"]) is None
+
+
+def test_refreshing_the_committed_book_online_asks_no_one(project: Path, server: Server) -> None:
+    """Every page has a row in data/metadata.csv (some rows without an arXiv id, on purpose)."""
+    listings = sorted(str(p) for p in (project.parent / "data").glob("*.txt"))
+    assert main(["import", *listings, "--book", str(project), "--refresh"]) == 0
+    assert server.requests == []

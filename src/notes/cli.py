@@ -237,6 +237,7 @@ def _import(args: argparse.Namespace, metadata: Path | None, answers: Path, look
         # New papers are asked about; with --refresh, also pages still without metadata whose
         # last lookup failed (a timeout or an HTTP error is not a recorded answer).
         keys = set() if args.refresh else {page.key for page in load_pages(book)}
+        keys |= set(load_metadata(metadata)) if metadata else set()  # a person's row: never ask
         papers, lookups = look_up_new(papers, keys, answers, Settings.from_environment(), _warn)
     actions = plan_import(papers, book, refresh=args.refresh, fill_empty=args.fill_empty)
     if not args.dry_run:
@@ -354,8 +355,10 @@ def run_add(args: argparse.Namespace) -> int:
     if not args.offline and not offline_by_environment():
         settings = Settings.from_environment()
 
+        written = set(load_metadata(metadata)) if metadata else set()  # a person's row: never ask
+
         def look_up(papers: list) -> list:
-            return look_up_new(papers, set(), answers, settings, _warn)[0]
+            return look_up_new(papers, written, answers, settings, _warn)[0]
 
     sweep = (answers.parent, args.listing.parent)
     with book_lock(book, wait=args.wait, also_sweep=sweep):

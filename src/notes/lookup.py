@@ -186,7 +186,7 @@ def describe_failure(answer: Answer) -> str:
 
 def look_up_new(
     papers: list[Paper],
-    known_keys: set[str],
+    known_keys: set[str],  # normalised titles not to ask about: pages, rows of metadata.csv
     answers_path: Path,
     settings: Settings,
     warn: Callable[[str], None],
