@@ -252,7 +252,9 @@ def build_phases(doctrees: Path, html_dir: Path, run: Run) -> dict[str, float]:
 
 
 def notes_import(project: Path, listing: str, log: Path, timeout: float) -> Run:
-    return measure([BIN / "notes", "import", listing, "--book", "book"], project, log, timeout)
+    # --offline: this measures the importer, not the arXiv API (one request per 3 s).
+    command = [BIN / "notes", "import", listing, "--book", "book", "--offline"]
+    return measure(command, project, log, timeout)
 
 
 def build_activity(run: Run) -> dict[str, int]:
@@ -918,7 +920,7 @@ def listing_for(ctx: Context, count: int) -> Listing:
 def import_into_empty(ctx: Context, listing: Listing, name: str) -> tuple[Run, Path]:
     """`notes import` of ``listing`` into a fresh copy with empty chapters; checks the count."""
     project = copy_project(ctx.workdir / name, with_pages=False)
-    command = ["import", f"data/{listing.path.name}", "--book", "book"]
+    command = ["import", f"data/{listing.path.name}", "--book", "book", "--offline"]
     for path in (listing.path, listing.metadata):
         if path is not None and not (project / "data" / path.name).exists():
             shutil.copy2(path, project / "data" / path.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,11 @@ SEED = ROOT / "data" / "hf-trending-scalability.txt"
 METADATA = ROOT / "data" / "metadata.csv"
 BOOK = ROOT / "book"
 TESTS = Path(__file__).resolve().parent
+LOCK_NAME = ".notes.lock"
+
+# No test asks the real arXiv API: imports are offline unless a test points the lookup at its
+# own server on 127.0.0.1 (tests/test_lookup.py). Set for the session, so subprocesses inherit it.
+os.environ["NOTES_OFFLINE"] = "1"
 
 
 def copy_project(target: Path, *, with_pages: bool = True) -> Path:
@@ -63,11 +69,11 @@ def empty_book(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (build output excluded) with its bytes."""
+    """Every file under ``folder`` (build output and the writers' lock file excluded)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink() and "_build" not in p.parts
+        if p.is_file() and not p.is_symlink() and "_build" not in p.parts and p.name != LOCK_NAME
     }
 
 
