@@ -61,6 +61,10 @@ OPTION_LINE = re.compile(r"^:(?P<name>[\w-]+):\s*(?P<value>.*)$")
 ROLE_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>\s*$", re.DOTALL)
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 MAX_INCLUDE_DEPTH = 3
+MATH_TOKENS = frozenset(
+    {"math_inline", "math_inline_double", "math_block", "math_block_label", "amsmath"}
+)
+MATH_LINK = re.compile(r"\\(?P<macro>href|url)\s*\{(?P<url>[^}]*)\}")
 
 
 @dataclass(frozen=True, order=True)
@@ -75,7 +79,7 @@ def scan_page(
     text: str, path: Path, book: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS
 ) -> list[Finding]:
     """Every finding in a page's text (front matter and Markdown body), sorted by line."""
-    body, front_keys = _blank_front_matter(text)
+    body, front_keys, _ = _blank_front_matter(text)
     findings = {
         Finding(
             line,
@@ -93,7 +97,7 @@ def neutralise(text: str, findings: Iterable[Finding], extensions: Iterable[str]
     """The page with each top-level block holding a finding turned into a literal code block,
     so nothing in it is parsed, run or read; other lines are unchanged."""
     lines = text.splitlines(keepends=True)
-    body, _ = _blank_front_matter(text)
+    body, _, front_end = _blank_front_matter(text)
     blocks = [
         tuple(token.map)
         for token in markdown_parser(frozenset(extensions)).parse(body)
@@ -102,6 +106,13 @@ def neutralise(text: str, findings: Iterable[Finding], extensions: Iterable[str]
     spans: list[tuple[int, int]] = []
     for finding in findings:
         index = finding.line - 1
+        if index < front_end:  # a refused front matter key: comment it and its value out
+            lines[index] = "# " + lines[index]
+            index += 1
+            while index < front_end - 1 and not re.match(r"^[A-Za-z_]", lines[index]):
+                lines[index] = "# " + lines[index]
+                index += 1
+            continue
         start, end = next(((s, e) for s, e in blocks if s <= index < e), (index, index + 1))
         spans.append((start, max(end, start + 1)))
     merged: list[list[int]] = []
@@ -162,6 +173,8 @@ class _Scanner:
             line = first_line + token.map[0]
             if token.type == "html_block":
                 findings |= html_findings(token.content, line)
+            elif token.type in MATH_TOKENS:
+                findings |= math_findings(token.content, line)
             elif token.type == "inline":
                 findings |= self.inline(token.children or [], line, folder)
             elif token.type in ("fence", "colon_fence"):
@@ -200,6 +213,8 @@ class _Scanner:
                         findings.add(Finding(line, f"{{download}} path '{target}' {problem}"))
                 elif name == "raw" or name.startswith("raw-"):
                     findings.add(Finding(line, f"the {{{name}}} role is not allowed in notes"))
+            elif child.type in MATH_TOKENS:
+                findings |= math_findings(child.content, line)
             elif child.type == "code_inline":
                 line += child.content.count("\n")
         return findings
@@ -248,6 +263,8 @@ class _Scanner:
                     findings.add(Finding(where, f"option :{option}: path '{value}' {problem}"))
         if name == "include" and path_ok and not {"literal", "code"} & set(options):
             findings |= self.included(argument, line, folder, depth)
+        if name == "math":
+            findings |= math_findings(content, line + 1)
         if name not in LITERAL_DIRECTIVES:
             body = content.splitlines(keepends=True)[body_offset:]
             findings |= self.markdown("".join(body), line + 1 + body_offset, folder, depth)
@@ -267,6 +284,17 @@ class _Scanner:
             Finding(line, f"included file '{argument}', line {f.line}: {f.message}")
             for f in sorted(inner)
         }
+
+
+def math_findings(tex: str, line: int) -> set[Finding]:
+    """MathJax makes ``\\href{URL}`` and ``\\url{URL}`` links: the same URL rules apply."""
+    findings = set()
+    for match in MATH_LINK.finditer(tex):
+        scheme = refused_scheme(match["url"])
+        if scheme:
+            at = line + tex.count("\n", 0, match.start())
+            findings.add(Finding(at, f"{scheme}: URL in \\{match['macro']} in math is not allowed"))
+    return findings
 
 
 def html_findings(html: str, line: int) -> set[Finding]:
@@ -372,18 +400,18 @@ def _options(content: str) -> tuple[dict[str, tuple[str, int]], int]:
     return options, index
 
 
-def _blank_front_matter(text: str) -> tuple[str, dict[str, int]]:
-    """The text with its front matter lines emptied (line numbers kept), and the front
-    matter's top-level keys with their lines."""
+def _blank_front_matter(text: str) -> tuple[str, dict[str, int], int]:
+    """The text with its front matter lines emptied (line numbers kept), the front matter's
+    top-level keys with their lines, and the number of lines it takes (fences included)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n") != "---":
-        return text, {}
+        return text, {}, 0
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") == "---"), None)
     if end is None:
-        return text, {}
+        return text, {}, 0
     keys = {}
     for index in range(1, end):
         match = re.match(r"^([A-Za-z_][\w-]*)\s*:", lines[index])
         if match:
             keys.setdefault(match[1], index + 1)
-    return "\n" * (end + 1) + "".join(lines[end + 1 :]), keys
+    return "\n" * (end + 1) + "".join(lines[end + 1 :]), keys, end + 1
