@@ -229,3 +229,12 @@ def test_neutralise_comments_out_refused_front_matter_keys() -> None:
     assert safe.splitlines()[2:4] == ["# jupytext:", "#   formats: md:myst"]
     assert scan_page(safe, BOOK / PAGE, BOOK) == []
     assert load_yaml(safe.split("---\n")[1]) == {"title": "X", "status": "stub"}
+
+
+def test_directive_arguments_and_options_follow_the_url_rules() -> None:
+    text = "```{button-link} javascript:alert(1)\nGo\n```\n\n"
+    text += ":::{card} T\n:link: data:text/html,x\n:::\n"
+    assert scan_page(text, BOOK / PAGE, BOOK) == [
+        Finding(1, "javascript: URL in the argument of {button-link} is not allowed"),
+        Finding(6, "data: URL in option :link: is not allowed"),
+    ]

@@ -240,6 +240,11 @@ class _Scanner:
         options, body_offset = _options(content)
         argument = argument.strip()
         path_ok = False
+        scheme = refused_scheme(argument)
+        if scheme:  # e.g. sphinx-design's {button-link} takes its URL as argument
+            findings.add(
+                Finding(line, f"{scheme}: URL in the argument of {{{name}}} is not allowed")
+            )
         if name in PATH_DIRECTIVES and argument:
             problem = path_problem(argument, folder, self.book)
             if problem:
