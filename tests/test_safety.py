@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -238,3 +239,37 @@ def test_directive_arguments_and_options_follow_the_url_rules() -> None:
         Finding(1, "javascript: URL in the argument of {button-link} is not allowed"),
         Finding(6, "data: URL in option :link: is not allowed"),
     ]
+
+
+def _fake_app(config: object) -> SimpleNamespace:
+    env = SimpleNamespace(myst_config=config, doc2path=lambda docname: BOOK / f"{docname}.md")
+    return SimpleNamespace(env=env, srcdir=str(BOOK))
+
+
+def test_the_build_guard_warns_with_page_and_line_and_neutralises(caplog) -> None:
+    from myst_parser.config.main import MdParserConfig
+
+    from notes.sphinx_ext import guard_contributor_pages
+
+    app = _fake_app(MdParserConfig(enable_extensions=set(DEFAULT_EXTENSIONS)))
+    text = (BOOK / PAGE).read_text("utf-8") + "\n<script>alert(1)</script>\n"
+    source = [text]
+    guard_contributor_pages(app, "serving/distserve", source)
+    (record,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert record.location == ("serving/distserve", text.count("\n"))
+    assert record.getMessage().startswith("raw HTML <script> is not allowed")
+    assert source[0].endswith("```text\n<script>alert(1)</script>\n```\n")
+    other = ["<script>alert(1)</script>\n"]  # top-level pages are the maintainers'
+    guard_contributor_pages(app, "intro", other)
+    assert other == ["<script>alert(1)</script>\n"]
+
+
+def test_the_build_guard_says_so_if_myst_parser_changes() -> None:
+    """Contract with myst-parser: its Sphinx extension keeps the parser settings in
+    env.myst_config; if that goes, the build stops with a message rather than skip the rules."""
+    from sphinx.errors import ExtensionError
+
+    from notes.sphinx_ext import guard_contributor_pages
+
+    with pytest.raises(ExtensionError, match=r"env\.myst_config"):
+        guard_contributor_pages(_fake_app(None), "serving/distserve", ["# X\n"])
