@@ -88,6 +88,15 @@ def test_strict_build_fails_naming_page_and_line(
         assert _log_line(build, snippet.stem, line, message), (message, build.log[-3000:])
 
 
+def test_the_build_warns_about_the_hostile_notes_and_nothing_else(
+    hostile_notes_built: NotesBuild,
+) -> None:
+    log = ANSI_COLOUR.sub("", hostile_notes_built.log)
+    warnings = [line for line in log.splitlines() if ": WARNING: " in line]
+    expected = sum(len(expected_findings(s)) for s in note_snippets(HOSTILE_NOTES))
+    assert len(warnings) == expected, "\n".join(warnings)
+
+
 @pytest.mark.parametrize("snippet", note_snippets(HOSTILE_NOTES), ids=lambda p: p.stem)
 def test_hostile_note_is_published_inert(hostile_notes_built: NotesBuild, snippet: Path) -> None:
     build = hostile_notes_built
