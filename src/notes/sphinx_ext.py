@@ -24,6 +24,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from notes import __version__, bibtex, safety
 from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
+from notes.markup import fence_for
 from notes.render import NOTE_SECTIONS
 from notes.sphinx_fresh import (
     RelatedList,
@@ -66,7 +67,11 @@ def guard_contributor_pages(app: Sphinx, docname: str, source: list[str]) -> Non
             finding.message, location=(docname, finding.line), type="notes", subtype="unsafe"
         )
     if findings:
-        source[0] = safety.neutralise(source[0], findings, extensions)
+        safe = safety.neutralise(source[0], findings, extensions)
+        if safety.scan_page(safe, path, Path(app.srcdir), extensions):  # not expected
+            fence = fence_for(source[0])
+            safe = f"{fence}text\n{source[0]}\n{fence}\n"  # the whole page as text
+        source[0] = safe
 
 
 class PaperAbstract(SphinxDirective):
