@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,69 @@ def built(tmp_path_factory) -> Path:
     # Sphinx's own format; the kernel's "[IPKernelApp] WARNING |" notice about TCP is not one.
     assert not SPHINX_PROBLEM.search(log), log[-5000:]
     return book
+
+
+REPOSITORY_URL = "https://github.com/scaling-notes/scaling-notes"
+FORK_URL = "https://github.com/a-fork/notes-fork"
+HOSTILE_NOTES = TESTS / "hostile_notes"
+SAFE_NOTES = TESTS / "safe_notes"
+EXPECT = re.compile(r"^% expect: (?P<line>\d+): (?P<message>.+)$", re.MULTILINE)
+
+
+def note_snippets(folder: Path) -> list[Path]:
+    """The snippet files of a folder of notes (one case per file)."""
+    return sorted(folder.glob("*.md"))
+
+
+def expected_findings(snippet: Path) -> list[tuple[int, str]]:
+    """A snippet's ``% expect: LINE: MESSAGE`` comments: line in the snippet, message start."""
+    text = snippet.read_text(encoding="utf-8")
+    return [(int(m["line"]), m["message"]) for m in EXPECT.finditer(text)]
+
+
+def insert_into_key_ideas(page: Path, snippet: Path) -> int:
+    """Put a snippet into a page's "Key ideas", after its guiding comment, as a contributor
+    would; returns the page line where the snippet's first line landed."""
+    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    heading = lines.index("## Key ideas\n")
+    comment = next(i for i in range(heading + 1, len(lines)) if lines[i].startswith("%"))
+    snippet_lines = snippet.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[comment + 1 : comment + 1] = ["\n", *snippet_lines]
+    page.write_text("".join(lines), encoding="utf-8")
+    return comment + 3  # 1-based: the comment, a blank line, then the snippet
+
+
+@dataclass
+class NotesBuild:
+    """A built copy of the book with snippets placed: snippet name -> (page, first line)."""
+
+    book: Path
+    placed: dict[str, tuple[Path, int]]
+    log: str
+    returncode: int
+
+
+@pytest.fixture(scope="session")
+def hostile_notes_built(tmp_path_factory) -> NotesBuild:
+    """A copy of the project with each hostile snippet (and the safe ones) in the Key ideas
+    of a page of its own, built once with -W --keep-going. Its ``_config.yml`` names a fork
+    (repository.url and branch), so its buttons show that they follow the setting.
+
+    --keep-going writes every page, so the HTML is what a build without -W publishes.
+    """
+    from notes.pages import load_pages
+
+    book = copy_project(tmp_path_factory.mktemp("hostile-notes"))
+    config = book.parent / "_config.yml"  # a fork: the buttons must follow repository.url
+    text = config.read_text(encoding="utf-8")
+    for old, new in ((REPOSITORY_URL, FORK_URL), ("branch: main", "branch: fork-branch")):
+        assert old in text
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
+    pages = sorted(load_pages(book), key=lambda p: p.docname)
+    snippets = note_snippets(HOSTILE_NOTES) + note_snippets(SAFE_NOTES)
+    placed = {}
+    for snippet, page in zip(snippets, pages, strict=False):
+        placed[snippet.stem] = (page.path, insert_into_key_ideas(page.path, snippet))
+    result = jb_build(book)
+    return NotesBuild(book, placed, result.stdout + result.stderr, result.returncode)
