@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from notes.classify import Classifier
@@ -122,7 +123,8 @@ def plan_import(
     if new_pages:
         # Trained on the pages only when a page is to be made.
         classifier = Classifier.from_pages(pages)
-        jobs = [(paper, slug) for _, paper, slug in new_pages]
+        added = datetime.now(timezone.utc).date().isoformat()  # the page's "added" date
+        jobs = [(paper, slug, added) for _, paper, slug in new_pages]
         for (index, paper, slug), (suggestion, text) in zip(
             new_pages, _classify_and_render(classifier, jobs), strict=True
         ):
@@ -132,7 +134,7 @@ def plan_import(
 
 
 def _classify_and_render(
-    classifier: Classifier, jobs: list[tuple[Paper, str]]
+    classifier: Classifier, jobs: list[tuple[Paper, str, str]]
 ) -> list[tuple[Suggestion, str]]:
     """Each new page's chapter and text; on every core for a large import."""
     workers = min(os.cpu_count() or 1, 8)
@@ -152,10 +154,10 @@ def _start_worker(classifier: Classifier) -> None:
     _worker_classifier = classifier
 
 
-def _classify_and_render_one(job: tuple[Paper, str]) -> tuple[Suggestion, str]:
-    paper, slug = job
+def _classify_and_render_one(job: tuple[Paper, str, str]) -> tuple[Suggestion, str]:
+    paper, slug, added = job
     assert _worker_classifier is not None
-    return _worker_classifier.classify(paper), render_page(paper, slug)
+    return _worker_classifier.classify(paper), render_page(paper, slug, added)
 
 
 def refreshed_text(

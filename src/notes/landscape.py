@@ -10,11 +10,10 @@ works offline. Bokeh was chosen over Plotly on page weight and build time (READM
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from notes.analysis import CHAPTER_COLOURS
-from notes.glance import reader_summary
+if TYPE_CHECKING:  # the Sphinx extension imports this module: pandas and Bokeh load on use
+    import pandas as pd
 
 # Bokeh's tooltip template: @{field} values are inserted as text, never as HTML.
 TOOLTIP = """
@@ -30,6 +29,8 @@ MAP_CLASS = "notes-map"  # the extension loads Bokeh on a page whose HTML holds 
 def map_points(papers: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     """The map's rows: ``points`` (x, y, chapter from ``text_map``) with each paper's title,
     reader's summary (or the abstract's first sentence) and the link to its page."""
+    from notes.glance import reader_summary
+
     summaries = [
         reader_summary({"summary": s, "checked": c}, a)[0]
         for s, c, a in zip(papers["summary"], papers["checked"], papers["abstract"], strict=True)
@@ -41,11 +42,13 @@ def map_points(papers: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def paper_map(rows: pd.DataFrame, height: int = 520):
+def paper_map(rows: pd.DataFrame, height: int = 520):  # noqa: ANN201 (a Bokeh figure)
     """A Bokeh figure with one scatter per chapter (so the legend hides chapters), a hover
     tooltip and a tap that opens the paper's page in the same tab."""
     from bokeh.models import ColumnDataSource, HoverTool, OpenURL, TapTool
     from bokeh.plotting import figure
+
+    from notes.analysis import CHAPTER_COLOURS
 
     plot = figure(
         height=height,

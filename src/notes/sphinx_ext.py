@@ -20,7 +20,7 @@ from sphinx.config import Config
 from sphinx.search.en import SearchEnglish
 from sphinx.util.docutils import SphinxDirective
 
-from notes import __version__, bibtex
+from notes import __version__, bibtex, sphinx_share
 from notes.chapters import CHAPTER_BY_SLUG
 from notes.render import NOTE_SECTIONS
 from notes.sphinx_fresh import (
@@ -440,4 +440,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", escape_page_title, priority=900)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.connect("html-page-context", note_written)
+    sphinx_share.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
