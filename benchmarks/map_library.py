@@ -41,7 +41,9 @@ import pickle, sys, time
 rows = pickle.load(open(sys.argv[1], "rb"))
 start = time.perf_counter()
 {draw}
-print(time.perf_counter() - start, len(html.encode()), len(__import__("gzip").compress(html.encode())))
+import gzip
+data = html.encode()
+print(time.perf_counter() - start, len(data), len(gzip.compress(data)))
 """
 
 

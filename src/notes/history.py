@@ -71,9 +71,7 @@ def _git(book: Path, *args: str) -> str | None:
 
 def git_page_commits(book: Path) -> dict[str, tuple[datetime, datetime]]:
     """Path under ``book`` -> (first, last) commit date, following renames, in one git call."""
-    out = _git(
-        book, "log", "--relative", "-M", "--name-status", "--format=%x01%cI", "--", "*.md"
-    )
+    out = _git(book, "log", "--relative", "-M", "--name-status", "--format=%x01%cI", "--", "*.md")
     if not out:
         return {}
     spans: dict[str, tuple[datetime, datetime]] = {}

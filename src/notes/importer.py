@@ -6,7 +6,7 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from notes.classify import Classifier
@@ -123,7 +123,7 @@ def plan_import(
     if new_pages:
         # Trained on the pages only when a page is to be made.
         classifier = Classifier.from_pages(pages)
-        added = datetime.now(timezone.utc).date().isoformat()  # the page's "added" date
+        added = datetime.now(UTC).date().isoformat()  # the page's "added" date
         jobs = [(paper, slug, added) for _, paper, slug in new_pages]
         for (index, paper, slug), (suggestion, text) in zip(
             new_pages, _classify_and_render(classifier, jobs), strict=True

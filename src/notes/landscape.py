@@ -42,7 +42,7 @@ def map_points(papers: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def paper_map(rows: pd.DataFrame, height: int = 520):  # noqa: ANN201 (a Bokeh figure)
+def paper_map(rows: pd.DataFrame, height: int = 520):
     """A Bokeh figure with one scatter per chapter (so the legend hides chapters), a hover
     tooltip and a tap that opens the paper's page in the same tab."""
     from bokeh.models import ColumnDataSource, HoverTool, OpenURL, TapTool

@@ -100,10 +100,8 @@ def add_page_meta(
     if pathto is not None:
         href = html.escape(pathto(feed.FEED_FILE, 1), quote=True)
         title = html.escape(f"{book_title(app)}: {FEED_TITLE}", quote=True)
-        context["metatags"] = (
-            context.get("metatags", "")
-            + f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />\n'
-        )
+        link = f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />'
+        context["metatags"] = context.get("metatags", "") + link + "\n"
     if is_paper_page(pagename):
         _paper_preview(app, pagename, context)
     if f'class="{landscape.MAP_CLASS}"' in str(context.get("body", "")):
@@ -165,7 +163,7 @@ class WhatsNew(SphinxDirective):
         return result
 
 
-def feed_role(name, rawtext, text, lineno, inliner, options=None, content=None):  # noqa: ANN001, ANN201
+def feed_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """``{feed}`Atom feed``: a link to the book's feed from any page."""
     docname = inliner.document.settings.env.docname
     uri = "../" * docname.count("/") + feed.FEED_FILE
