@@ -260,8 +260,11 @@ def test_screenshots_of_home_and_paper_page(browser, site: str, scheme: str) -> 
         reader.close()
 
 
-# Site search entries: the theme's search fields and buttons, and the search page's own box.
-SEARCH_ENTRIES = ".search-button__button, form.bd-search input[type=search], #searchbox input"
+# Site search entries around the content: the theme's search fields and buttons (the search
+# page's own query box, inside <main>, is that page's content).
+SEARCH_ENTRIES = (
+    ":is(.search-button__button, form.bd-search input[type=search], #searchbox input):not(main *)"
+)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -273,14 +276,21 @@ def test_one_visible_search_entry_and_no_empty_header(reader: Reader, path: str)
     assert header.count() == 0 or header.bounding_box() is None or not header.inner_text().strip()
 
 
-# Screen position and data of the first point of the map's first chapter, from Bokeh's views.
-FIRST_POINT = """() => {
+# Screen position and data of the map's most isolated point (no other point under the
+# pointer), from Bokeh's views.
+LONE_POINT = """() => {
   const view = Object.values(Bokeh.index)[0];
-  const glyph = [...view.renderer_views.values()].find(r => r.glyph && r.glyph.sx).glyph;
   const box = view.canvas_view.el.getBoundingClientRect();
-  const data = glyph.renderer.model.data_source.data;
-  return {x: box.left + glyph.sx[0], y: box.top + glyph.sy[0], title: data.title[0],
-          url: data.url[0]};
+  const points = [];
+  for (const r of view.renderer_views.values()) {
+    if (!r.glyph || !r.glyph.sx) continue;
+    const data = r.model.data_source.data;
+    r.glyph.sx.forEach((x, i) => points.push({x: box.left + x, y: box.top + r.glyph.sy[i],
+      title: data.title[i], url: data.url[i]}));
+  }
+  const gap = p => Math.min(...points.filter(q => q !== p)
+    .map(q => Math.hypot(p.x - q.x, p.y - q.y)));
+  return points.reduce((best, p) => gap(p) > gap(best) ? p : best);
 }"""
 
 
@@ -288,7 +298,7 @@ def test_map_hover_names_a_paper_and_a_click_opens_its_page(reader: Reader) -> N
     reader.open("notebooks/landscape.html")
     reader.page.locator("main div.notes-map").scroll_into_view_if_needed()
     reader.page.wait_for_function("() => window.Bokeh && Object.keys(Bokeh.index).length > 0")
-    point = reader.page.evaluate(FIRST_POINT)
+    point = reader.page.evaluate(LONE_POINT)
     reader.page.mouse.move(point["x"], point["y"])
     tip = reader.page.locator(".notes-map-tip", has_text=point["title"])
     tip.first.wait_for(timeout=5000)
