@@ -117,3 +117,26 @@ def test_sitemap_lists_each_page_once_and_robots_points_to_it() -> None:
         f"{BASE}serving/distserve.html",
     ]
     assert f"Sitemap: {BASE}sitemap.xml" in robots_txt(BASE).splitlines()
+
+
+def test_preview_tags_escape_any_title_and_cut_long_descriptions() -> None:
+    from bs4 import BeautifulSoup
+    from docutils.core import publish_doctree
+
+    from notes.preview import page_description, page_title, preview_tags
+
+    title = '<script>alert("x")</script> & "Quotes"'
+    tags = preview_tags(
+        title=title, description="D & <b>", url=BASE, site_name="S", image=BASE + "i.png",
+        image_alt="A",
+    )  # fmt: skip
+    head = BeautifulSoup(tags, "html.parser")
+    assert head.find("meta", property="og:title")["content"] == title
+    assert head.find("meta", attrs={"name": "description"})["content"] == "D & <b>"
+    assert head.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+    assert "<script>" not in tags
+    doctree = publish_doctree("Heading\n=======\n\n" + "word " * 100 + "\n\nLater.\n")
+    assert page_title(doctree) == "Heading"
+    description = page_description(doctree)
+    assert description.endswith(" …") and len(description) <= 205
+    assert page_description(publish_doctree("Short text.\n\nSecond.\n")) == "Short text. Second."

@@ -1,6 +1,6 @@
 """What makes the book findable, followable and shareable: the Atom feed, the sitemap and
-robots.txt, link-preview fields for sphinxext-opengraph, the What's new page, and Bokeh's
-library for the Landscape map, served once from ``_static``.
+robots.txt, link previews (``notes.preview``), the What's new page, and Bokeh's library for
+the Landscape map, served once from ``_static``.
 
 Every absolute URL derives from one setting, ``html.baseurl`` in ``_config.yml`` (Sphinx's
 ``html_baseurl``). Set up by ``notes.sphinx_ext``.
@@ -15,12 +15,11 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from notes import feed, history, landscape, sitemap
+from notes import feed, history, landscape, preview, sitemap
 from notes.chapters import CHAPTER_BY_SLUG
 from notes.sphinx_fresh import book_pages, is_paper_page
 
@@ -48,13 +47,6 @@ def book_dates(app: Sphinx) -> dict[str, history.PageDates]:
 def book_title(app: Sphinx) -> str:
     """The book's title as Jupyter Book sets it (``html_title``; Sphinx's ``project`` is unset)."""
     return str(app.config.html_title or app.config.project)
-
-
-def use_base_url(app: Sphinx, config: Config) -> None:
-    """Link previews take their absolute URLs from the same setting as the feed and sitemap."""
-    url = base_url(app)
-    if url and not getattr(config, "ogp_site_url", None):
-        config.ogp_site_url = url
 
 
 def check_base_url(app: Sphinx) -> None:
@@ -93,36 +85,38 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 def add_page_meta(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """On every page, the feed's ``<link rel="alternate">``; on a paper page, its title and
-    reader's summary for link previews (read by sphinxext-opengraph, which runs later); on a
-    page holding a map, Bokeh's library from ``_static``."""
+    """On every page, the feed's ``<link rel="alternate">`` and the link-preview tags (a paper
+    page's title and reader's summary); on a page holding a map, Bokeh's library."""
     pathto = context.get("pathto")
     if pathto is not None:
         href = html.escape(pathto(feed.FEED_FILE, 1), quote=True)
         title = html.escape(f"{book_title(app)}: {FEED_TITLE}", quote=True)
         link = f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{href}" />'
         context["metatags"] = context.get("metatags", "") + link + "\n"
-    if is_paper_page(pagename):
-        _paper_preview(app, pagename, context)
+    context["metatags"] = context.get("metatags", "") + _preview(app, pagename, doctree)
     if f'class="{landscape.MAP_CLASS}"' in str(context.get("body", "")):
         app.add_js_file(landscape.bokeh_script_name())
 
 
-def _paper_preview(app: Sphinx, pagename: str, context: dict[str, Any]) -> None:
+def _preview(app: Sphinx, pagename: str, doctree: nodes.document | None) -> str:
     from notes.glance import reader_summary
 
-    page = next((p for p in book_pages(Path(app.srcdir)) if p.docname == pagename), None)
-    if page is None:
-        return
-    summary = reader_summary(page.data, page.abstract)[0]
-    # sphinxext-opengraph escapes only double quotes: escape the rest here, once.
-    context["meta"] = dict(context.get("meta") or {}) | {
-        "og:title": html.escape(page.title, quote=False),
-        "og:description": html.escape(summary, quote=False),
-    }
-    content = html.escape(summary, quote=True)
-    context["metatags"] = context.get("metatags", "") + (
-        f'<meta name="description" content="{content}" />\n'
+    page = None
+    if is_paper_page(pagename):
+        page = next((p for p in book_pages(Path(app.srcdir)) if p.docname == pagename), None)
+    if page is not None:
+        title, description = page.title, reader_summary(page.data, page.abstract)[0]
+    else:
+        title, description = preview.page_title(doctree), preview.page_description(doctree)
+    url = base_url(app)
+    site = book_title(app)
+    return preview.preview_tags(
+        title=title or site,
+        description=description or app.config.notes_site_description,
+        url=f"{url}{app.builder.get_target_uri(pagename)}",
+        site_name=site,
+        image=url + app.config.notes_site_image,
+        image_alt=app.config.notes_site_image_alt,
     )
 
 
@@ -180,11 +174,13 @@ def outdated_whats_new(
 
 def setup(app: Sphinx) -> None:
     app.add_config_value("notes_whats_new_page", "whats-new", "env", [str])
+    # Link previews: the site image (under html_static_path) and text for pages without prose.
+    app.add_config_value("notes_site_image", "_static/site-card.png", "html", [str])
+    app.add_config_value("notes_site_image_alt", "", "html", [str])
+    app.add_config_value("notes_site_description", "", "html", [str])
     app.add_directive("whats-new", WhatsNew)
     app.add_role("feed", feed_role)
-    app.connect("config-inited", use_base_url)
     app.connect("builder-inited", check_base_url)
     app.connect("env-get-outdated", outdated_whats_new)
-    # Before sphinxext-opengraph (priority 500) reads the page's fields.
-    app.connect("html-page-context", add_page_meta, priority=400)
+    app.connect("html-page-context", add_page_meta)
     app.connect("build-finished", write_share_files)
