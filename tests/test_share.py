@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 import feedparser
 
+from notes.check import check_book
 from notes.cli import main
 from notes.feed import atom_feed, feed_items
 from notes.history import page_dates
@@ -50,6 +51,7 @@ def test_without_git_only_the_added_date_dates_a_page(project: Path) -> None:
     today = datetime.now(UTC).date()
     only = next(iter(dated.values()))
     assert only.added.date() == today and only.changed == only.added and only.reviewed is None
+    assert not [p for p in check_book(project) if "added" in p.message]  # the schema knows it
     items = feed_items(pages, dates)
     assert [(i.kind, i.title) for i in items] == [
         ("added", "A Fresh Paper on Pipeline Parallelism")

@@ -4,7 +4,7 @@ A shared link shows the page's title, a description and the site image. A paper 
 description is the reader's summary (``notes.sphinx_share`` passes it); any other page's is
 the start of its text. sphinxext-opengraph writes the same tags, but it imports matplotlib when
 Sphinx loads it (for social-card images this book does not use): 0.75 s on every build, a
-fifth of a rebuild after editing a page, for a dozen tags.
+quarter of the rebuild after editing a page, for a dozen tags.
 """
 
 from __future__ import annotations
