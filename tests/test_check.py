@@ -113,6 +113,7 @@ SCHEMA_CASES = [
         "    quote:",
     ),
     ("status: stub", "status: stub\nreviewer: me", "unknown key(s) ('reviewer'", "reviewer:"),
+    ("status: stub", "status: stub\nadded: 'last week'", "is not a date as YYYY-MM-DD", "added:"),
 ]
 
 
