@@ -260,20 +260,25 @@ def test_screenshots_of_home_and_paper_page(browser, site: str, scheme: str) -> 
         reader.close()
 
 
-# Site search entries around the content: the theme's search fields and buttons (the search
-# page's own query box, inside <main>, is that page's content).
+# Site search entries: the theme's search fields and buttons in the header bar, the sidebar and
+# the article's header (the search page's own query box, in its <article>, is its content).
 SEARCH_ENTRIES = (
-    ":is(.search-button__button, form.bd-search input[type=search], #searchbox input):not(main *)"
+    ":is(.search-button__button, form.bd-search input[type=search], #searchbox input)"
+    ":not(article *)"
 )
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_one_visible_search_entry_and_no_empty_header(reader: Reader, path: str) -> None:
-    reader.open(path)
-    visible = [e for e in reader.page.locator(SEARCH_ENTRIES).all() if e.is_visible()]
-    assert len(visible) == 1, [e.evaluate("e => e.outerHTML.slice(0, 120)") for e in visible]
-    header = reader.page.locator("#pst-header")
-    assert header.count() == 0 or header.bounding_box() is None or not header.inner_text().strip()
+    for width in (1280, 400):  # the sidebar's field; on a phone, the article header's button
+        reader.page.set_viewport_size({"width": width, "height": 900})
+        reader.open(path)
+        visible = [e for e in reader.page.locator(SEARCH_ENTRIES).all() if e.is_visible()]
+        shown = [e.evaluate("e => e.outerHTML.slice(0, 120)") for e in visible]
+        assert len(visible) == 1, (width, shown)
+        header = reader.page.locator("#pst-header")
+        assert header.count() == 0 or not header.inner_text().strip()
+        assert header.count() == 0 or (header.bounding_box() or {"height": 0})["height"] == 0
 
 
 # Screen position and data of the map's most isolated point (no other point under the
