@@ -261,10 +261,11 @@ def test_screenshots_of_home_and_paper_page(browser, site: str, scheme: str) -> 
 
 
 # Site search entries: the theme's search fields and buttons in the header bar, the sidebar and
-# the article's header (the search page's own query box, in its <article>, is its content).
+# the article's header (the search page's own query box, in its .bd-search-container, and boxes
+# in the content, such as a table's filter, are not).
 SEARCH_ENTRIES = (
     ":is(.search-button__button, form.bd-search input[type=search], #searchbox input)"
-    ":not(article *)"
+    ":not(article *, .bd-search-container *)"
 )
 
 
