@@ -151,6 +151,8 @@ PAGES = [
     "notebooks/papers.html",
     "tags.html",
     "bibliography.html",
+    "whats-new.html",
+    "notebooks/landscape.html",
     "search.html?q=LoongTrain",
 ]
 
@@ -304,6 +306,7 @@ def test_screenshots_of_home_and_paper_page(browser, site: str, scheme: str) -> 
             ("intro.html", "home"),
             ("serving/distserve.html", "paper"),
             ("notebooks/claims.html", "claims"),
+            ("notebooks/landscape.html", "landscape"),
         ]:
             reader.open(path)
             assert reader.page.evaluate("() => document.documentElement.dataset.theme") == scheme
@@ -311,3 +314,82 @@ def test_screenshots_of_home_and_paper_page(browser, site: str, scheme: str) -> 
         reader.assert_clean()
     finally:
         reader.close()
+
+
+# Site search entries: the theme's search fields and buttons in the header bar, the sidebar and
+# the article's header (the search page's own query box, in its .bd-search-container, and boxes
+# in the content, such as a table's filter, are not).
+SEARCH_ENTRIES = (
+    ":is(.search-button__button, form.bd-search input[type=search], #searchbox input)"
+    ":not(article *, .bd-search-container *)"
+)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_one_visible_search_entry_and_no_empty_header(reader: Reader, path: str) -> None:
+    for width in (1280, 400):  # the sidebar's field; on a phone, the article header's button
+        reader.page.set_viewport_size({"width": width, "height": 900})
+        reader.open(path)
+        visible = [e for e in reader.page.locator(SEARCH_ENTRIES).all() if e.is_visible()]
+        shown = [e.evaluate("e => e.outerHTML.slice(0, 120)") for e in visible]
+        assert len(visible) == 1, (width, shown)
+        header = reader.page.locator("#pst-header")
+        assert header.count() == 0 or not header.inner_text().strip()
+        assert header.count() == 0 or (header.bounding_box() or {"height": 0})["height"] == 0
+
+
+# Screen position and data of the map's most isolated point (no other point under the
+# pointer), from Bokeh's views.
+LONE_POINT = """() => {
+  const view = Object.values(Bokeh.index)[0];
+  const box = view.canvas_view.el.getBoundingClientRect();
+  const points = [];
+  for (const r of view.renderer_views.values()) {
+    if (!r.glyph || !r.glyph.sx) continue;
+    const data = r.model.data_source.data;
+    r.glyph.sx.forEach((x, i) => points.push({x: box.left + x, y: box.top + r.glyph.sy[i],
+      title: data.title[i], url: data.url[i]}));
+  }
+  const gap = p => Math.min(...points.filter(q => q !== p)
+    .map(q => Math.hypot(p.x - q.x, p.y - q.y)));
+  return points.reduce((best, p) => gap(p) > gap(best) ? p : best);
+}"""
+
+
+def test_map_hover_names_a_paper_and_a_click_opens_its_page(reader: Reader) -> None:
+    reader.open("notebooks/landscape.html")
+    reader.page.locator("main div.notes-map").scroll_into_view_if_needed()
+    reader.page.wait_for_function("() => window.Bokeh && Object.keys(Bokeh.index).length > 0")
+    point = reader.page.evaluate(LONE_POINT)
+    reader.page.mouse.move(point["x"], point["y"])
+    tip = reader.page.locator(".notes-map-tip", has_text=point["title"])
+    tip.first.wait_for(timeout=5000)
+    text = tip.first.inner_text()
+    assert point["title"] in text and len(text) > len(point["title"]) + 20  # chapter, summary
+    reader.page.mouse.click(point["x"], point["y"])
+    reader.page.wait_for_url(f"**/{point['url'].removeprefix('../')}")
+    reader.page.wait_for_load_state("networkidle")
+    assert reader.page.locator("main h1").first.inner_text().rstrip("#").strip() == point["title"]
+    reader.assert_clean()  # nothing fetched from another host, no console error
+
+
+def test_map_legend_hides_and_shows_a_chapter(reader: Reader) -> None:
+    reader.open("notebooks/landscape.html")
+    reader.page.wait_for_function("() => window.Bokeh && Object.keys(Bokeh.index).length > 0")
+    visible = """() => [...Object.values(Bokeh.index)[0].renderer_views.values()]
+        .filter(r => r.glyph).map(r => r.model.visible)"""
+    assert all(reader.page.evaluate(visible))
+    legend = reader.page.evaluate(
+        """() => { const v = Object.values(Bokeh.index)[0];
+        const box = v.canvas_view.el.getBoundingClientRect();
+        const legend = [...v.renderer_views.values()].find(r => r.model.type === "Legend");
+        const bbox = legend.bbox;
+        return {x: box.left + bbox.x + 30, y: box.top + bbox.y + 20}; }"""
+    )
+    reader.page.mouse.click(legend["x"], legend["y"])
+    reader.page.wait_for_timeout(300)
+    assert reader.page.evaluate(visible).count(False) == 1
+    reader.page.mouse.click(legend["x"], legend["y"])
+    reader.page.wait_for_timeout(300)
+    assert all(reader.page.evaluate(visible))
+    reader.assert_clean()

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
 
 from notes.catalog import load
 from notes.cli import main
+from notes.glance import reader_summary
 from notes.listing import normalise_title, parse_listing
+from notes.pages import load_pages
 
 from .conftest import SEED, TESTS, copy_project, jb_build
 
@@ -333,3 +337,105 @@ def test_a_failing_notebook_fails_the_strict_build(tmp_path: Path, workers: int)
     assert "progress.ipynb" in log and "Executing notebook failed" in log
     report = book / "_build" / "html" / "reports" / "notebooks" / "progress.err.log"
     assert "a broken table" in report.read_text("utf-8")
+
+
+BASE_URL = "https://scaling-notes.github.io/scaling-notes/"  # html.baseurl in _config.yml
+
+
+def _added_in_tests(book: Path) -> dict[str, str]:
+    """Docname -> title of the pages this session's imports created (they carry ``added``;
+    a copy of the book has no git history to date the others)."""
+    return {p.docname: p.title for p in load_pages(book) if p.data.get("added")}
+
+
+def test_feed_is_valid_atom_and_its_newest_entry_is_a_page_added_here(built: Path) -> None:
+    import feedparser
+
+    parsed = feedparser.parse((built / "_build" / "html" / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    added = _added_in_tests(built)
+    assert len(added) >= 4  # the hostile listing's pages
+    links = {f"{BASE_URL}{doc}.html": title for doc, title in added.items()}
+    newest = parsed.entries[0]
+    assert newest.link in links and newest.title == f"New paper: {links[newest.link]}"
+    assert {e.link for e in parsed.entries} == set(links)  # undated pages are left out
+    assert all(e.category and e.summary for e in parsed.entries)
+    stamps = [e.updated_parsed for e in parsed.entries]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_sitemap_lists_every_built_page_and_robots_points_to_it(built: Path) -> None:
+    html_root = built / "_build" / "html"
+    tree = ElementTree.parse(html_root / "sitemap.xml")
+    listed = {loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    built_pages = {
+        f"{BASE_URL}{p.relative_to(html_root).as_posix()}"
+        for p in html_root.rglob("*.html")
+        if p.relative_to(html_root).parts[0][0] != "_"
+        and p.name not in ("genindex.html", "search.html")
+        and p.relative_to(html_root).as_posix() != "index.html"  # a redirect to intro.html
+    }
+    assert listed == built_pages
+    robots = (html_root / "robots.txt").read_text("utf-8").splitlines()
+    assert f"Sitemap: {BASE_URL}sitemap.xml" in robots
+
+
+def _meta(page: BeautifulSoup, name: str) -> str | None:
+    tag = page.find("meta", attrs={"property": name}) or page.find("meta", attrs={"name": name})
+    return tag["content"] if tag else None
+
+
+@pytest.mark.parametrize("docname", ["serving/distserve", "training-systems/loongtrain"])
+def test_paper_pages_preview_their_title_and_summary(built: Path, docname: str) -> None:
+    page_data = next(p for p in load_pages(built) if p.docname == docname)
+    page = _html(built, docname)
+    assert _meta(page, "og:title") == page_data.title
+    summary = reader_summary(page_data.data, page_data.abstract)[0]
+    assert _meta(page, "og:description") == summary
+    assert _meta(page, "description") == summary
+    assert _meta(page, "og:url") == f"{BASE_URL}{docname}.html"
+    assert _meta(page, "og:image") == f"{BASE_URL}_static/site-card.png"
+    assert _meta(page, "twitter:card") == "summary"
+    assert (built / "_build" / "html" / "_static" / "site-card.png").exists()
+
+
+def test_hostile_titles_preview_as_written(built: Path) -> None:
+    for docname, title in _added_in_tests(built).items():
+        assert _meta(_html(built, docname), "og:title") == title, docname
+
+
+def test_every_page_advertises_the_feed_and_home_links_it(built: Path) -> None:
+    html_root = built / "_build" / "html"
+    pages = [p for p in html_root.glob("*/*.html") if not p.parent.name.startswith("_")]
+    for path in [*sorted(pages)[:40], html_root / "intro.html"]:
+        page = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        alternate = page.find("link", rel="alternate", type="application/atom+xml")
+        assert alternate is not None, path
+        assert (path.parent / alternate["href"]).resolve() == html_root / "feed.xml"
+    home = _html(built, "intro")
+    hrefs = {a["href"] for a in home.select("main a[href]")}
+    assert {"feed.xml", "whats-new.html"} <= hrefs
+
+
+def test_whats_new_lists_added_pages_with_dates(built: Path) -> None:
+    page = _html(built, "whats-new")
+    added = page.select_one("main section#papers-added")
+    assert added is not None
+    today = datetime.now(UTC).date().isoformat()
+    items = added.select("li")
+    assert 4 <= len(items) <= 30
+    for doc in _added_in_tests(built):
+        item = next(li for li in items if li.find("a", href=f"{doc}.html"))
+        assert item.get_text().startswith(today)
+    assert page.select_one("main section#notes-changed li") is not None
+
+
+def test_the_map_loads_bokeh_once_from_the_book(built: Path) -> None:
+    html_root = built / "_build" / "html"
+    scripts = [s["src"] for s in _html(built, "notebooks/landscape").find_all("script", src=True)]
+    bokeh = [s for s in scripts if "bokeh" in s]
+    assert len(bokeh) == 1 and bokeh[0].startswith("../_static/bokeh-")
+    assert (html_root / "notebooks" / bokeh[0].split("?")[0]).resolve().exists()
+    assert _html(built, "notebooks/landscape").select_one("main div.notes-map") is not None
+    assert "bokeh" not in (html_root / "serving" / "distserve.html").read_text("utf-8")

@@ -152,6 +152,7 @@ SCHEMA_CASES = [
         "summary has 36 words; at most 35",
         "summary:",
     ),
+    ("status: stub", "status: stub\nadded: 'last week'", "is not a date as YYYY-MM-DD", "added:"),
 ]
 
 

@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from notes.answers import MATCH, Answer, load_answers
@@ -174,7 +175,8 @@ def plan_import(
     if new_pages:
         # Trained on the pages only when a page is to be made.
         classifier = Classifier.from_pages(pages)
-        jobs = [(paper, slug) for _, paper, slug in new_pages]
+        added = datetime.now(UTC).date().isoformat()  # the page's "added" date
+        jobs = [(paper, slug, added) for _, paper, slug in new_pages]
         for (position, paper, slug), (suggestion, text) in zip(
             new_pages, _classify_and_render(classifier, jobs), strict=True
         ):
@@ -197,7 +199,7 @@ def plan_import(
 
 
 def _classify_and_render(
-    classifier: Classifier, jobs: list[tuple[Paper, str]]
+    classifier: Classifier, jobs: list[tuple[Paper, str, str]]
 ) -> list[tuple[Suggestion, str]]:
     """Each new page's chapter and text; on every core for a large import."""
     workers = min(os.cpu_count() or 1, 8)
@@ -217,10 +219,10 @@ def _start_worker(classifier: Classifier) -> None:
     _worker_classifier = classifier
 
 
-def _classify_and_render_one(job: tuple[Paper, str]) -> tuple[Suggestion, str]:
-    paper, slug = job
+def _classify_and_render_one(job: tuple[Paper, str, str]) -> tuple[Suggestion, str]:
+    paper, slug, added = job
     assert _worker_classifier is not None
-    return _worker_classifier.classify(paper), render_page(paper, slug)
+    return _worker_classifier.classify(paper), render_page(paper, slug, added)
 
 
 def refreshed_text(

@@ -80,10 +80,12 @@ def render_block(name: str, paper: Paper, slug: str) -> str:
     )
 
 
-def render_page(paper: Paper, slug: str) -> str:
-    """The full text of a new page."""
+def render_page(paper: Paper, slug: str, added: str | None = None) -> str:
+    """The full text of a new page; ``added`` (YYYY-MM-DD) records the day it was created, so
+    the feed and the What's new page can date it where the build has no git history."""
+    dated = {"added": added} if added else {}
     front = render_front_matter(
-        generated_front_matter(paper, slug) | contributor_front_matter(paper)
+        generated_front_matter(paper, slug) | dated | contributor_front_matter(paper)
     )
     blocks = "\n".join(render_block(name, paper, slug) for name in BLOCK_NAMES)
     sections = "\n".join(f"## {heading}\n\n% {prompt}\n" for heading, prompt in NOTE_SECTIONS)

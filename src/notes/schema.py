@@ -19,6 +19,7 @@ PATTERN_HINTS = {
     "paper.arxiv": "an arXiv id such as 2406.18485",
     "paper.published": "a date as YYYY-MM or YYYY-MM-DD",
     "paper.code": "an http(s) URL",
+    "added": "a date as YYYY-MM-DD",
 }
 
 

@@ -22,7 +22,7 @@ from sphinx.search.en import SearchEnglish
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from notes import __version__, bibtex, safety
+from notes import __version__, bibtex, safety, sphinx_share
 from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
 from notes.markup import fence_for
 from notes.render import NOTE_SECTIONS
@@ -476,4 +476,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", escape_page_title, priority=900)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.connect("html-page-context", note_written)
+    sphinx_share.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
