@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test test-fast test-build ci check lint bench hooks lock clean
+.PHONY: book test test-fast test-build ci check lint bench hooks update lock clean
 
 book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks executed
 	$(BIN)/jb build book/ -W -n --keep-going
@@ -36,6 +36,19 @@ bench: $(STAMP)  ## measure: classifier and extractor quality, build speed; writ
 	$(BIN)/python benchmarks/classify_quality.py --markdown benchmarks/classify-quality.md
 	$(BIN)/python benchmarks/extract_quality.py --markdown benchmarks/extract-quality.md
 	$(BIN)/python -m benchmarks.build_speed --json benchmarks/results.json --markdown benchmarks/results.md
+
+# The weekly routine: import a saved listing (arXiv lookup included), check, build strictly,
+# then show the report even when a step failed, and fail if one did.
+REPORT ?= book/_build/update-report.md
+update: $(STAMP)  ## import LISTING with arXiv metadata, check, strict build, report what needs a person
+	@test -n "$(LISTING)" || { echo "usage: make update LISTING=data/YYYY-MM-DD.txt" >&2; exit 2; }
+	$(BIN)/notes import $(LISTING) --report $(REPORT)
+	@status=0; \
+	$(BIN)/notes check --book book || status=$$?; \
+	$(BIN)/jb build book/ -W -n --keep-going || status=$$?; \
+	echo; cat $(REPORT); \
+	if [ $$status -ne 0 ]; then echo "update: notes check or the strict build failed (above)" >&2; fi; \
+	exit $$status
 
 hooks: $(STAMP)  ## install the pre-commit hooks (ruff, nbstripout, yaml, whitespace, notes check)
 	$(BIN)/pre-commit install

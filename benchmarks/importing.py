@@ -86,7 +86,7 @@ def listing_for(ctx: Context, count: int) -> Listing:
 def import_into_empty(ctx: Context, listing: Listing, name: str) -> tuple[Run, Path]:
     """`notes import` of ``listing`` into a fresh copy with empty chapters; checks the count."""
     project = copy_project(ctx.workdir / name, with_pages=False).parent
-    command = ["import", f"data/{listing.path.name}", "--book", "book"]
+    command = ["import", f"data/{listing.path.name}", "--book", "book", "--offline"]
     for path in (listing.path, listing.metadata):
         if path is not None and not (project / "data" / path.name).exists():
             shutil.copy2(path, project / "data" / path.name)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import HOSTILE_NOTES, ROOT, NotesBuild, note_snippets
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,14 +44,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built / "_build" / "html"))
+def _serve(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def site(built: Path) -> Iterator[str]:
+    yield from _serve(built / "_build" / "html")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile_notes_built: NotesBuild) -> Iterator[str]:
+    """The copy whose pages carry the hostile notes (built with --keep-going)."""
+    yield from _serve(hostile_notes_built.book / "_build" / "html")
 
 
 @pytest.fixture(scope="module")
@@ -237,6 +247,52 @@ def test_hostile_input_runs_nothing_in_the_browser(reader: Reader, built: Path) 
         links = reader.page.evaluate("() => [...document.querySelectorAll('a')].map(a => a.href)")
         assert not [href for href in links if href.startswith("javascript:")]
     reader.assert_clean()  # no dialog opened, no error, nothing fetched elsewhere
+
+
+# Every element of the notes is clicked, hovered and focused: a handler that survived would run.
+PROD_EVERY_ELEMENT = """() => {
+    const found = document.querySelectorAll('main section#key-ideas *');
+    for (const element of found) {
+        for (const type of ['click', 'mouseover', 'mouseenter', 'focus', 'error', 'load']) {
+            element.dispatchEvent(new Event(type, {bubbles: true}));
+        }
+    }
+    return found.length;
+}"""
+LIVE_CONTENT = """() => ({
+    handlers: [...document.querySelectorAll('*')].filter(
+        e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+    scripts: [...document.scripts].filter(s => s.textContent.includes('alert(')).length,
+    frames: document.querySelectorAll('main iframe, main object, main embed').length,
+    styles: document.querySelectorAll('main style').length,
+    jsLinks: [...document.querySelectorAll('a')].filter(
+        a => /^(javascript|data|vbscript):/i.test(a.getAttribute('href') || '')).length,
+})"""
+
+
+@pytest.mark.parametrize("snippet", note_snippets(HOSTILE_NOTES), ids=lambda p: p.stem)
+def test_hostile_notes_run_nothing_in_the_browser(
+    browser, hostile_site: str, hostile_notes_built: NotesBuild, snippet: Path
+) -> None:
+    page_path, _ = hostile_notes_built.placed[snippet.stem]
+    docname = page_path.relative_to(hostile_notes_built.book).with_suffix("").as_posix()
+    reader = Reader(browser, hostile_site, viewport={"width": 1280, "height": 900})
+    try:
+        reader.open(f"{docname}.html")
+        assert reader.page.locator("main section#key-ideas pre").count() >= 1  # shown as text
+        assert reader.page.evaluate(PROD_EVERY_ELEMENT) > 0
+        reader.page.wait_for_timeout(200)
+        assert reader.page.evaluate(LIVE_CONTENT) == {
+            "handlers": 0,
+            "scripts": 0,
+            "frames": 0,
+            "styles": 0,
+            "jsLinks": 0,
+        }
+        assert reader.page.locator("main").is_visible()  # no style sheet hid the page
+        reader.assert_clean()  # no dialog, no error, nothing fetched from another host
+    finally:
+        reader.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

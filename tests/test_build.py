@@ -152,7 +152,7 @@ def test_each_page_cites_its_paper_and_the_bib_is_downloadable(built: Path) -> N
     page = _html(built, "training-systems/loongtrain")
     cite = page.select_one("main a[href^='../bibliography.html#']")
     assert cite is not None
-    assert "@misc{Gu2024loongtrain," in page.select_one("main details, main .dropdown").get_text()
+    assert "@misc{Gu2024loongtrain," in page.select_one("main details.sd-dropdown").get_text()
 
 
 def test_stub_pages_invite_notes_and_reviewed_pages_do_not(built: Path) -> None:

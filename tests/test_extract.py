@@ -1,117 +1,115 @@
-"""Extraction: claims against the hand-checked fixture, quotes exact, roles, names, tags."""
+"""Extraction: typed claims from unit cases, quotes exact, what is not a claim, roles, names,
+tags, the suggested summary, and the quality report on the book and the held-out set.
+
+The unit cases are data (``tests/extract_cases/*.csv``, sentences written for the tests): a new
+case is a new row.
+"""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
+from notes.claims import Claim, format_value
 from notes.cli import main
 from notes.extract import (
-    Claim,
     extract,
     extract_claims,
     extract_entities,
-    format_value,
     sentence_roles,
     split_sentences,
+    suggest_summary,
     suggest_tags,
 )
 from notes.listing import parse_listing
-from notes.schema import tag_vocabulary
+from notes.schema import metric_entries, metric_units, tag_vocabulary
 
 from .conftest import ROOT, SEED
 
 PAPERS = parse_listing(SEED)
+CASES = Path(__file__).parent / "extract_cases"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (CASES / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _paper(prefix: str):
     return next(p for p in PAPERS if p.title.startswith(prefix))
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location(
-        "extract_bench", ROOT / "benchmarks" / "extract_quality.py"
+@pytest.mark.parametrize("case", _rows("units.csv"), ids=lambda r: r["sentence"][:50])
+def test_unit_cases(case: dict[str, str]) -> None:
+    claims = extract_claims(case["sentence"])
+    wanted = (
+        case["metric"],
+        float(case["value"]),
+        float(case["value_high"]) if case["value_high"] else None,
+        case["unit"],
+        case["change"] or None,
+        case["qualifier"] or None,
     )
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["extract_bench"] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    got = [(c.metric, c.value, c.value_high, c.unit, c.change, c.qualifier) for c in claims]
+    assert wanted in got, got
+    claim = claims[got.index(wanted)]
+    if case["baseline"]:
+        assert claim.baseline == case["baseline"]
+    assert claim.quote in case["sentence"]
 
 
-def test_precision_and_recall_against_the_hand_checked_fixture() -> None:
-    hits, predicted, expected = _bench().evaluate()[:3]
-    assert expected >= 60
-    assert hits / predicted >= 0.9
-    assert hits / expected >= 0.9
+@pytest.mark.parametrize("case", _rows("not_claims.csv"), ids=lambda r: r["why"])
+def test_numbers_that_are_not_claims(case: dict[str, str]) -> None:
+    assert extract_claims(case["sentence"]) == [], case["why"]
 
 
-def test_fixture_quotes_are_in_their_abstracts() -> None:
-    abstracts = {p.title: p.abstract for p in PAPERS}
-    cases = json.loads((ROOT / "tests" / "fixtures" / "claims.json").read_text(encoding="utf-8"))
-    assert len(cases) >= 30
-    for case in cases:
-        for claim in case["claims"]:
-            assert claim["quote"] in abstracts[case["title"]]
+def test_no_gb_read_as_gpus_nor_tokens_per_second_as_tokens() -> None:
+    sentences = [row["sentence"] for row in _rows("units.csv") + _rows("not_claims.csv")]
+    for sentence in sentences:
+        for claim in extract_claims(sentence):
+            if claim.unit == "GPUs":
+                assert not re.search(rf"\b{claim.value:g}\s*GB", sentence), sentence
+            if claim.unit == "tokens":
+                assert not re.search(r"tokens?(/s| per second)", claim.quote), sentence
 
 
-def test_every_extracted_quote_is_an_exact_substring() -> None:
+def test_every_claim_is_typed_and_its_quote_exact() -> None:
     for paper in PAPERS:
         for claim in extract_claims(paper.abstract, paper.title):
             assert claim.quote and claim.quote in paper.abstract, (paper.title, claim)
+            assert claim.metric in metric_entries()
+            assert claim.unit in metric_units(claim.metric)
+            assert claim.kind == metric_entries()[claim.metric]["kind"]
+            if claim.unit in ("x", "pp") and claim.kind == "result":
+                assert claim.change in ("increase", "decrease")
 
 
-@pytest.mark.parametrize(
-    ("prefix", "expected"),
-    [
-        ("LoongTrain", [("mfu", 2.88, "x", "up to")]),
-        (
-            "MegaScale",
-            [
-                ("gpus", 10000, "GPUs", "over"),
-                ("mfu", 55.2, "%", None),
-                ("parameters", 175e9, "parameters", None),
-                ("gpus", 12288, "GPUs", None),
-                ("mfu", 1.34, "x", None),
-            ],
-        ),
-        ("DistServe", [("requests", 4.48, "x", None), ("slo", 10.2, "x", None)]),
-    ],
-)
-def test_headline_claims_of_well_known_papers(prefix: str, expected: list[tuple]) -> None:
-    paper = _paper(prefix)
-    got = [
-        (c.metric, c.value, c.unit, c.qualifier)
-        for c in extract_claims(paper.abstract, paper.title)
+def test_headline_claims_of_well_known_papers() -> None:
+    loong = extract_claims(_paper("LoongTrain").abstract, _paper("LoongTrain").title)
+    assert [(c.metric, c.value, c.unit, c.qualifier) for c in loong] == [
+        ("mfu", 2.88, "x", "up to")
     ]
-    for claim in expected:
-        assert claim in got
+    assert loong[0].baseline == "DeepSpeed-Ulysses and Megatron Context Parallelism"
+    mega = extract_claims(_paper("MegaScale").abstract, _paper("MegaScale").title)
+    found = {(c.metric, c.value, c.unit) for c in mega}
+    assert {("mfu", 55.2, "%"), ("gpus", 12288.0, "GPUs"), ("mfu", 1.34, "x")} <= found
+    assert next(c for c in mega if c.unit == "x").baseline == "Megatron-LM"
 
 
-def test_baseline_and_magnitudes() -> None:
-    megascale = extract_claims(_paper("MegaScale").abstract)
-    assert next(c for c in megascale if c.unit == "x").baseline == "Megatron-LM"
-    claims = extract_claims(
-        "We present X. X trains a 7B model on a trillion tokens with 2048K context, "
-        "two orders of magnitude cheaper, improving accuracy from 9.5% to 82.8%."
-    )
-    values = {(c.value, c.unit, c.qualifier) for c in claims}
-    assert (7e9, "parameters", None) in values
-    assert (1e12, "tokens", None) in values
-    assert (2048000.0, "context tokens", None) in values
-    assert (2, "orders of magnitude", None) in values
-    assert (82.8, "%", "range 9.5-82.8") in values
-
-
-def test_background_numbers_and_years_are_not_claims() -> None:
+def test_suggested_summary_is_one_sentence_without_a_lead_in() -> None:
     abstract = (
-        "The number of MCP servers has surpassed 10,000 in 2024. Existing systems grew 1000x. "
-        "We propose Y, evaluated across 12 LLMs. Y is 3x faster than Z."
+        "Serving is hard. To address this challenge, we propose Foo, a scheduler that packs "
+        "requests. Foo is 2x faster than vLLM."
     )
-    claims = extract_claims(abstract)
-    assert [(c.value, c.unit, c.baseline) for c in claims] == [(3.0, "x", "Z")]
+    assert suggest_summary("Foo: packing", abstract).startswith("Proposes Foo, a scheduler")
+    long = "We present " + " ".join(["word"] * 60) + "."
+    assert len(suggest_summary("T", long).split()) <= 35
 
 
 def test_sentence_roles() -> None:
@@ -119,13 +117,11 @@ def test_sentence_roles() -> None:
     assert roles[1] == "problem"  # "... existing methods suffer from scalability ..."
     assert roles[2] == "approach"  # "We propose LoongTrain ..."
     assert roles[-1] == "result"  # "Experiment results show ..."
-    assert all(role in ("context", "problem", "approach", "result") for role in roles)
 
 
 def test_sentences_are_exact_substrings_and_keep_abbreviations() -> None:
     text = "We compare with e.g. vLLM and Orca, i.e. two systems. It is 2x faster. Done."
-    sentences = split_sentences(text)
-    assert sentences == [
+    assert split_sentences(text) == [
         "We compare with e.g. vLLM and Orca, i.e. two systems.",
         "It is 2x faster.",
         "Done.",
@@ -144,18 +140,56 @@ def test_entities_and_tags() -> None:
 
 
 def test_format_value() -> None:
-    assert format_value(Claim("mfu", 2.88, "x", "up to", None, "q")) == "up to 2.88x"
-    assert format_value(Claim("gpus", 12288, "GPUs", None, None, "q")) == "12,288 GPUs"
-    assert format_value(Claim("p", 175e9, "parameters", None, None, "q")) == "175B parameters"
-    assert format_value(Claim("a", 82.8, "%", "range 9.5-82.8", None, "q")) == "9.5% to 82.8%"
+    up_to = Claim("mfu", 2.88, "x", "result", "q", change="increase", qualifier="up to")
+    assert format_value(up_to) == "up to 2.88x higher"
+    assert format_value(Claim("gpus", 12288, "GPUs", "setting", "q")) == "12,288 GPUs"
+    assert format_value(Claim("parameters", 175e9, "parameters", "setting", "q")) == (
+        "175B parameters"
+    )
+    assert format_value(Claim("accuracy", 39, "%", "result", "q", value_high=70)) == "39\u201370%"
 
 
 def test_extract_cli_json(capsys) -> None:
     assert main(["extract", str(SEED), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == 119
+    assert len(rows) == len(PAPERS)
     for row in rows:
-        assert {"title", "claims", "entities", "tags", "roles", "code"} <= set(row)
+        assert {"title", "summary", "claims", "entities", "tags", "roles", "code"} <= set(row)
         for claim in row["claims"]:
-            assert set(claim) == {"metric", "value", "unit", "qualifier", "baseline", "quote"}
-            assert isinstance(claim["value"], float)
+            assert {"metric", "value", "unit", "kind", "quote"} <= set(claim)
+            assert isinstance(claim["value"], int | float)
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location(
+        "extract_bench", ROOT / "benchmarks" / "extract_quality.py"
+    )
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["extract_bench"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_quality_report_covers_both_sets() -> None:
+    """The benchmark reads the checked pages and the held-out fixture and scores them; its
+    figures are in benchmarks/extract-quality.md (not asserted: the held-out set is a measure,
+    never a target to tune a test against)."""
+    bench = _bench()
+    development = bench.evaluate(bench.development_cases())
+    heldout = bench.evaluate(bench.heldout_cases())
+    assert development.papers >= 100 and heldout.papers >= 40
+    assert 0 < development.matched <= development.expected
+    assert 0 < heldout.matched <= heldout.expected
+    text = bench.report(development, heldout)
+    assert "| precision (value and unit) |" in text and "held-out" in text
+
+
+def test_heldout_fixture_is_well_formed_and_outside_the_book() -> None:
+    data = json.loads((ROOT / "tests" / "fixtures" / "heldout.json").read_text("utf-8"))
+    book_titles = {p.title.casefold() for p in PAPERS}
+    for paper in data["papers"]:
+        assert paper["title"].casefold() not in book_titles
+        assert paper["source_url"].startswith("https://")
+        for claim in paper["claims"]:
+            assert claim["quote"] in paper["abstract"]
+            assert claim["unit"] in metric_units(claim["metric"])

@@ -6,25 +6,23 @@ The listing keeps ``data/`` the record of every abstract in the book, so a later
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from rapidfuzz import fuzz, process
 
 from notes.importer import (
     CREATED,
     Action,
     apply,
+    join_metadata,
     plan_import,
     project_root,
-    read_papers,
     source_name,
 )
 from notes.listing import normalise_title, parse_listing, parse_listing_text
 from notes.model import NotesError, Paper
 from notes.pages import load_pages, read_exact, write_atomic
-
-NEAR_DUPLICATE = 88  # token-sort similarity (0-100) of normalised titles that deserves a look
+from notes.same import Index
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,14 @@ def add_papers(
     listing: Path,
     metadata: Path | None,
     chapter: str | None = None,
+    answers: Path | None = None,
+    look_up: Callable[[list[Paper]], list[Paper]] | None = None,
 ) -> list[Added]:
-    """Append the papers to ``listing`` and create their pages; refuse titles that have a page."""
+    """Append the papers to ``listing`` and create their pages; refuse papers that have a page.
+
+    ``look_up`` fills in metadata the files do not have (the arXiv lookup), before a paper
+    is compared with the book's pages by arXiv id.
+    """
     pages = load_pages(book)
     existing = {page.key: page for page in pages}
     for paper in papers:
@@ -63,36 +67,30 @@ def add_papers(
     old_text = read_exact(listing) if listing.exists() else ""
     separator = "" if not old_text or old_text.endswith("\n") else "\n"
     combined = old_text + separator + new_text
-    parse_listing_text(combined, listing)  # the listing must still parse after the append
-
+    # The listing must still parse after the append; planned from the listing as it will be,
+    # so source and line are what an import would record.
     root = project_root(book)
-    wanted = {normalise_title(p.title) for p in papers}
-    # Plan from the listing as it will be, so source and line are what an import would record.
-    staged = listing.with_name(f".{listing.name}.staged")
-    staged.write_text(combined, encoding="utf-8")
-    try:
-        everything = read_papers([staged], metadata, root)
-    finally:
-        staged.unlink()
-    chosen = [replace(p, source=source_name(listing, root)) for p in everything]
-    chosen = [p for p in chosen if normalise_title(p.title) in wanted]
+    everything = parse_listing_text(combined, listing, source=source_name(listing, root))
+    wanted = {normalise_title(p.title): p for p in papers}
+    chosen = join_metadata(
+        [p for p in everything if normalise_title(p.title) in wanted], metadata, answers
+    )
+    if look_up is not None:
+        chosen = look_up(chosen)
+    index = Index(pages)
+    for paper in chosen:
+        same = index.same_paper(paper)
+        if same is not None:
+            given = wanted[normalise_title(paper.title)]
+            raise NotesError(
+                given.source,
+                given.line,
+                f"{paper.title!r} is already in the book as {same.page.path} ({same.reason})",
+            )
     actions = [a for a in plan_import(chosen, book, refresh=False) if a.kind == CREATED]
     if chapter:
         actions = [replace(a, chapter=chapter, path=book / chapter / a.path.name) for a in actions]
 
     write_atomic(listing, combined)
     apply(actions)
-    keys = [page.key for page in pages]
-    return [
-        Added(action, _near_duplicates(action.paper.title, keys, existing)) for action in actions
-    ]
-
-
-def _near_duplicates(title: str, keys: list[str], existing: dict) -> tuple[str, ...]:
-    matches = process.extract(
-        normalise_title(title), keys, scorer=fuzz.token_sort_ratio, score_cutoff=NEAR_DUPLICATE
-    )
-    return tuple(
-        f"title is close to {existing[key].title!r} ({existing[key].path}, {score:.0f}% similar)"
-        for key, score, _ in matches
-    )
+    return [Added(action, action.near_misses) for action in actions]

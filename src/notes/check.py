@@ -4,7 +4,9 @@ Errors (exit 1): front matter that does not parse or breaks the schema (src/note
 page outside a chapter or the table of contents, duplicate titles or slugs, missing or
 misordered note sections, a ``reviewed`` page with an empty section or a placeholder, a summary
 longer than one sentence of 35 words, a claim whose quote is not in the abstract, whose range
-runs backwards or whose relative unit does not say which way it changed.
+runs backwards or whose relative unit does not say which way it changed, and content that
+would not stay inert in a reader's browser (``notes.safety``: raw HTML, ``raw``/``eval-rst``,
+files from outside the book), on paper pages and chapter pages alike.
 Warnings (exit 0): a placement the classifier doubts.
 """
 
@@ -28,9 +30,11 @@ from notes.pages import (
     abstract_from_body,
     find_blocks,
     iter_page_paths,
+    read_exact,
     read_page_text,
 )
 from notes.render import BLOCK_NAMES, NOTE_SECTIONS
+from notes.safety import myst_extensions, scan_page
 from notes.schema import describe, schema_errors
 
 PLACEMENT_CONFIDENCE = 0.6  # warn only when the classifier is this sure of another chapter
@@ -61,6 +65,7 @@ def check_book(book: Path, *, placement: bool = False) -> list[Problem]:
     suggestion of a classifier that did not see them.
     """
     problems, pages = _check_pages(book)
+    problems.extend(_chapter_page_problems(book))
     if placement and not any(p.severity == "error" for p in problems):
         problems.extend(placement_warnings(pages))
     return sorted(problems)
@@ -96,6 +101,7 @@ def _check_pages(book: Path) -> tuple[list[Problem], list[Page]]:
     titles: dict[str, str] = {}
     slugs: dict[str, str] = {}
     toc_patterns = _toc_patterns(book)
+    extensions = myst_extensions(book)
     for path in iter_page_paths(book):
         shown = _display(path)
         if path.parent.name not in CHAPTER_SLUGS:
@@ -116,6 +122,7 @@ def _check_pages(book: Path) -> tuple[list[Problem], list[Page]]:
             problems.append(Problem(shown, error.line, error.message))
             continue
         problems.extend(_check_page(shown, page))
+        problems.extend(_safety_problems(shown, page, book, extensions))
         title = page.data.get("title")
         if isinstance(title, str) and title.strip():
             if path.parent.name in CHAPTER_SLUGS:
@@ -133,6 +140,29 @@ def _check_pages(book: Path) -> tuple[list[Problem], list[Page]]:
         else:
             slugs[path.stem] = shown
     return problems, pages
+
+
+def _safety_problems(
+    shown: str, page: PageText, book: Path, extensions: tuple[str, ...]
+) -> list[Problem]:
+    """What would not stay inert in a reader's browser; the build refuses the same."""
+    text = "---\n" + "".join(page.front_lines) + "---\n" + page.body
+    return [Problem(shown, f.line, f.message) for f in scan_page(text, page.path, book, extensions)]
+
+
+def _chapter_page_problems(book: Path) -> list[Problem]:
+    """Chapter pages are edited by contributors too: the same safety rules apply."""
+    extensions = myst_extensions(book)
+    problems = []
+    for slug in CHAPTER_SLUGS:
+        path = book / slug / "index.md"
+        if path.is_file():
+            text = read_exact(path)
+            problems.extend(
+                Problem(_display(path), f.line, f.message)
+                for f in scan_page(text, path, book, extensions)
+            )
+    return problems
 
 
 def _check_page(shown: str, page: PageText) -> list[Problem]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from notes.adding import add_papers, parse_input
+from notes.answers import ANSWERS_NAME, load_answers
 from notes.chapters import CHAPTER_SLUGS
 from notes.check import check_book
 from notes.classify import Classifier
@@ -25,8 +26,13 @@ from notes.importer import (
     summarise,
 )
 from notes.listing import parse_listing
+from notes.locking import book_lock
+from notes.lookup import Settings, look_up_new, offline_by_environment
+from notes.metadata import load_metadata
 from notes.model import NotesError
 from notes.moving import move_page
+from notes.pages import load_pages, write_atomic
+from notes.report import import_report
 
 DEFAULT_BOOK = Path("book")
 DEFAULT_METADATA = Path("data/metadata.csv")
@@ -66,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --refresh: give pages whose tags or claims are still empty the extractor's "
         "suggestions (a non-empty value is never touched)",
+    )
+    _add_lookup_options(imp)
+    imp.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="also write a Markdown report: pages added (chapter, metadata) and the papers "
+        "that need a person",
     )
     imp.set_defaults(handler=run_import)
 
@@ -122,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="listing the paper is appended to (default: data/contributions.txt)",
     )
     add.add_argument("--metadata", type=Path, default=DEFAULT_METADATA, help=argparse.SUPPRESS)
+    _add_lookup_options(add)
     add.set_defaults(handler=run_add)
 
     ext = commands.add_parser(
@@ -153,6 +168,36 @@ def _add_book_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_lookup_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not ask the arXiv API for new papers' metadata (also NOTES_OFFLINE=1)",
+    )
+    command.add_argument(
+        "--answers",
+        type=Path,
+        metavar="FILE",
+        help=f"recorded arXiv answers (default: data/{ANSWERS_NAME} beside the book)",
+    )
+    command.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="if another import or add is writing the book, wait this long for it "
+        "(default: stop at once and say so)",
+    )
+
+
+def _answers_path(args: argparse.Namespace) -> Path:
+    return args.answers or project_root(args.book) / "data" / ANSWERS_NAME
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -160,6 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotesError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # every write is atomic: what is there is whole
+        print(
+            "interrupted: pages written so far are complete; run it again to finish",
+            file=sys.stderr,
+        )
+        return 130
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -169,9 +220,25 @@ def run_import(args: argparse.Namespace) -> int:
     metadata = args.metadata if args.metadata and args.metadata.exists() else None
     if args.metadata != DEFAULT_METADATA and metadata is None:
         raise NotesError(args.metadata, 0, "metadata file not found")
-    papers = read_papers(args.listings, metadata, project_root(book))
     if args.fill_empty and not args.refresh:
         raise NotesError("<command line>", 1, "--fill-empty goes with --refresh")
+    answers = _answers_path(args)
+    if args.dry_run:  # reads only, asks no one: no lock, no lookups
+        return _import(args, metadata, answers, look_up=False)
+    with book_lock(book, wait=args.wait, also_sweep=(answers.parent,)):
+        return _import(args, metadata, answers, look_up=not args.offline)
+
+
+def _import(args: argparse.Namespace, metadata: Path | None, answers: Path, look_up: bool) -> int:
+    book: Path = args.book
+    papers = read_papers(args.listings, metadata, project_root(book), answers=answers)
+    lookups: dict = {}
+    if look_up and not offline_by_environment():
+        # New papers are asked about; with --refresh, also pages still without metadata whose
+        # last lookup failed (a timeout or an HTTP error is not a recorded answer).
+        keys = set() if args.refresh else {page.key for page in load_pages(book)}
+        keys |= set(load_metadata(metadata)) if metadata else set()  # a person's row: never ask
+        papers, lookups = look_up_new(papers, keys, answers, Settings.from_environment(), _warn)
     actions = plan_import(papers, book, refresh=args.refresh, fill_empty=args.fill_empty)
     if not args.dry_run:
         apply(actions)
@@ -184,9 +251,22 @@ def run_import(args: argparse.Namespace) -> int:
                 f"{verb}created {action.path}  [{action.chapter} {suggestion.score:.2f}{guess}; "
                 f"runner-up {suggestion.runner_up}; {'; '.join(suggestion.reasons)}]"
             )
+            for note in action.near_misses:
+                _warn(f"{action.path}: {note}")
         elif action.kind == REFRESHED:
             print(f"{verb}refreshed {action.path}")
+        elif action.same_as:
+            paper = action.paper
+            print(
+                f"already in the book: {paper.source}:{paper.line} {paper.title!r} "
+                f"is {action.path} ({action.same_as})"
+            )
     print(_summary_table(summarise(actions), verb))
+    if args.report and not args.dry_run:
+        written = set(load_metadata(metadata)) if metadata else set()
+        told = load_answers(answers) | lookups
+        text = import_report(actions, told, written, listings=args.listings)
+        write_atomic(args.report, text)
     return 0
 
 
@@ -266,10 +346,31 @@ def run_add(args: argparse.Namespace) -> int:
         name = "<stdin>" if str(args.source) == "-" else str(args.source)
         text = sys.stdin.read() if name == "<stdin>" else _read_input(args.source)
         papers = parse_input(text, name)
+    book: Path = args.book
+    if not book.is_dir():
+        raise NotesError(book, 0, "book folder not found")
     metadata = args.metadata if args.metadata.exists() else None
-    added = add_papers(
-        papers, book=args.book, listing=args.listing, metadata=metadata, chapter=args.chapter
-    )
+    answers = _answers_path(args)
+    look_up = None
+    if not args.offline and not offline_by_environment():
+        settings = Settings.from_environment()
+
+        written = set(load_metadata(metadata)) if metadata else set()  # a person's row: never ask
+
+        def look_up(papers: list) -> list:
+            return look_up_new(papers, written, answers, settings, _warn)[0]
+
+    sweep = (answers.parent, args.listing.parent)
+    with book_lock(book, wait=args.wait, also_sweep=sweep):
+        added = add_papers(
+            papers,
+            book=book,
+            listing=args.listing,
+            metadata=metadata,
+            chapter=args.chapter,
+            answers=answers,
+            look_up=look_up,
+        )
     for item in added:
         action = item.action
         suggestion = action.suggestion
@@ -297,9 +398,13 @@ def run_extract(args: argparse.Namespace) -> int:
         return 0
     for result in results:
         print(result.title)
+        print(f"    summary (suggested) {result.summary}")
         for claim in result.claims:
             baseline = f" vs {claim.baseline}" if claim.baseline else ""
-            print(f"    {claim.metric}: {format_value(claim)}{baseline}  <- {claim.quote!r}")
+            print(
+                f"    {claim.kind} {claim.metric}: {format_value(claim)}{baseline}"
+                f"  <- {claim.quote!r}"
+            )
         names = "; ".join(f"{k}: {', '.join(v)}" for k, v in result.entities.items() if v)
         if names:
             print(f"    mentions {names}")

@@ -13,8 +13,12 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from notes import claim_extract as claim_rules
+from notes.claims import Claim, format_value
 from notes.markup import load_yaml
 from notes.schema import tag_entries
+
+__all__ = ["Claim", "extract", "extract_claims", "format_value", "suggest_summary"]
 
 URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+")
 CODE_HOSTS = ("github.com/", "gitlab.com/", "huggingface.co/", "bitbucket.org/")
@@ -113,345 +117,43 @@ def sentence_role(sentence: str, index: int) -> str:
     return "context"
 
 
-# --- claims -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Claim:
-    metric: str
-    value: float
-    unit: str
-    qualifier: str | None
-    baseline: str | None
-    quote: str
-
-
-NUMBER = r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-MAGNITUDE = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
-WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a": 1,
-    "an": 1,
-}
-WORD_MAGNITUDE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-SCALE_UNITS = {
-    r"gpu[- ]hours": "GPU-hours",
-    r"gpus?|accelerators|npus|tpus": "GPUs",
-    r"(?:parameters?|params)": "parameters",
-    r"tokens?": "tokens",
-    r"context(?: length| window)?|sequence length": "context tokens",
-    r"experts": "experts",
-    r"nodes|machines|servers": "nodes",
-    r"tools": "tools",
-    r"tasks per second": "tasks per second",
-    r"tasks": "tasks",
-    r"instances": "instances",
-    r"repositories": "repositories",
-    r"(?:mcp )?servers": "servers",
-    r"petaflops": "petaflops",
-    r"epochs": "epochs",
-}
-COUNT_UNITS = ("tasks", "tools", "instances", "nodes", "repositories", "servers", "epochs")
-METRICS = (
-    (r"model flops utili[sz]ation|\bmfu\b", "mfu"),
-    (r"goodput", "goodput"),
-    (r"throughput", "throughput"),
-    (r"latency|time[- ]to[- ]first[- ]token|ttft|tpot", "latency"),
-    (r"\bslos?\b", "slo"),
-    (r"memory|footprint", "memory"),
-    (r"energy|power", "energy"),
-    (r"\bcost", "cost"),
-    (r"accuracy|pass@1|success rate|score", "accuracy"),
-    (r"requests", "requests"),
-    (r"speed(?:s)? ?up|faster|speed|training time|runtime|time", "speedup"),
-    (r"communication", "communication"),
-    (r"compute|flops", "compute"),
-    (r"performance|improv", "performance"),
-)
-DASH = "-\u2013"  # hyphen, en dash
-TIMES_SIGN = "x\u00d7"  # letter x, multiplication sign
-MULTIPLIER = re.compile(
-    rf"(?:(?P<low>{NUMBER})\s*[{DASH}]\s*)?(?P<num>{NUMBER})\s*[{TIMES_SIGN}](?![\w-])",
-    re.IGNORECASE,
-)
-TIMES = re.compile(rf"(?P<num>{NUMBER})\s*times\b", re.IGNORECASE)
-PERCENT_RANGE = re.compile(
-    rf"(?:from )?(?P<low>{NUMBER})\s*\\?%\s*(?:to|[{DASH}])\s*(?P<num>{NUMBER})\s*\\?%"
-)
-PERCENT = re.compile(rf"(?P<num>{NUMBER})\s*\\?%")
-POINTS = re.compile(rf"(?P<num>{NUMBER})\s+percentage points", re.IGNORECASE)
-VAGUE_SCALE = re.compile(
-    r"\b(?P<num>tens|hundreds) of (?P<mag>thousands|millions|billions|trillions) of "
-    r"(?:\w+[\s-]+){0,2}?(?P<unit>" + "|".join(SCALE_UNITS) + r")\b",
-    re.IGNORECASE,
-)
-SIZE_RANGE = re.compile(
-    rf"(?:from )?(?P<low>{NUMBER})(?P<lmag>[KMBT])\s+to\s+(?P<num>{NUMBER})(?P<mag>[KMBT])\b"
-)
-ORDERS = re.compile(r"(?P<num>\w+|\d+)\s+orders? of magnitude", re.IGNORECASE)
-SCALE = re.compile(
-    rf"(?P<num>{NUMBER})\s*(?P<mag>[KMBT]\b)?(?:\s*|-)(?:(?:[A-Z][\w-]*|real-world|distinct|"
-    r"parallel|active|total|training|unique)\s+){0,2}?(?P<unit>" + "|".join(SCALE_UNITS) + r")\b",
-    re.IGNORECASE,
-)
-MODEL_SIZE = re.compile(
-    rf"(?P<num>{NUMBER})\s*(?P<mag>[MBT])\b(?:[\s-]+(?:parameters?|params?))?[\s-]+"
-    r"(?:\w+[\s-]+)?(?:LLMs?|models?|language models?|MoE|transformers?)\b"
-)
-WORD_SCALE = re.compile(
-    r"\b(?:(?P<num>a|an|one|two|three|four|five|ten|\d+(?:\.\d+)?)[\s-]+)?"
-    r"(?P<mag>thousand|million|billion|trillion)[\s-]+(?:(?:\w+)[\s-]+)?(?P<unit>"
-    + "|".join(SCALE_UNITS)
-    + r")\b",
-    re.IGNORECASE,
-)
-QUALIFIERS = (
-    (re.compile(r"\bup to\s*$", re.IGNORECASE), "up to"),
-    (re.compile(r"\b(over|more than|exceeding|above|beyond|at least)\s*$", re.IGNORECASE), "over"),
-    (
-        re.compile(
-            r"(\b(about|around|approximately|approx\.?|roughly|nearly|almost)|~)\s*$", re.IGNORECASE
-        ),
-        "approx",
-    ),
-)
-BASELINE = re.compile(
-    r"\b(?:over|than|compared (?:to|with)|versus|vs\.?|relative to|against)\s+"
-    r"(?:the\s+)?(?:state-of-the-art\s+)?(?:baselines?,?\s*(?:i\.e\.,?|e\.g\.,?|such as|like)?\s*)?"
-    r"(?P<name>[A-Z][\w.+/-]*(?:[ -](?:[A-Z0-9][\w.+/-]*|and|with|of)){0,4})"
-)
-NOT_SYSTEMS = {"We", "The", "Our", "This", "It", "In", "A", "An", "Existing", "Prior", "Current"}
-CLAUSE_BREAK = re.compile(r"[;:]|,\s(?!\d)|\s(?:and|or|while|whereas|but)\s")
+# --- claims and the suggested summary ------------------------------------------------------
 
 
 def extract_claims(abstract: str, title: str = "") -> list[Claim]:
-    """Headline numbers of the paper's own results and scale, in abstract order."""
-    claims: list[Claim] = []
-    seen: set[tuple[int, int]] = set()
-    offset = 0
-    started = False  # has the abstract begun to describe the paper's own work?
-    for role, sentence in sentence_roles(abstract, title):
-        start = abstract.index(sentence, offset)
-        offset = start + len(sentence)
-        own = _own_work(sentence, role, started)
-        started = started or role in ("approach", "result")
-        if not own:
-            continue
-        for claim, span in _claims_in(sentence):
-            absolute = (start + span[0], start + span[1])
-            if any(a < absolute[1] and absolute[0] < b for a, b in seen):
-                continue
-            seen.add(absolute)
-            claims.append(claim)
-    return claims
+    """Typed claims of the paper's own results and scale (``notes.claim_extract``)."""
+    return claim_rules.extract_claims(abstract, sentence_roles(abstract, title))
 
 
-BACKGROUND = re.compile(
-    r"\b(ha(s|ve) (grown|increased|surpassed|reached)|in the (last|past)|over the (last|past)|"
-    r"existing|prior (work|methods?)|previous(ly)?|recent(ly)?|accounting for|typically)\b",
+SUMMARY_WORDS = 35  # the page contract's limit for a reader's summary
+LEAD_IN = re.compile(
+    r"^(?:to (?:address|tackle|overcome|solve|bridge|fill|mitigate) [^,]{1,60},\s*|"
+    r"in this (?:paper|work|study),?\s*|here,?\s*|therefore,?\s*|thus,?\s*|"
+    r"to this end,?\s*|motivated by [^,]{1,60},\s*)",
     re.IGNORECASE,
 )
-OWN = re.compile(r"\b(we|our|this (paper|work))\b", re.IGNORECASE)
-
-
-def _own_work(sentence: str, role: str, started: bool) -> bool:
-    """Background sentences state others' numbers: those before the paper says what it does,
-    and those with a background cue ("have grown", "existing") and no "we" or "our"."""
-    if BACKGROUND.search(sentence) and not OWN.search(sentence):
-        return False
-    return started or role in ("result", "approach") or bool(OWN.search(sentence))
-
-
-# Every claim pattern needs a digit, except those spelling numbers out with these words.
-NUMBER_WORDS = ("order", "thousand", "million", "billion", "trillion")
-DIGIT = re.compile(r"\d")
-
-
-def _claims_in(sentence: str) -> list[tuple[Claim, tuple[int, int]]]:
-    lowered = sentence.lower()
-    if not DIGIT.search(sentence) and not any(word in lowered for word in NUMBER_WORDS):
-        return []  # most sentences: skip a dozen regex scans
-    found: list[tuple[Claim, tuple[int, int]]] = []
-    for match in PERCENT_RANGE.finditer(sentence):
-        low, high = _number(match["low"]), _number(match["num"])
-        found.append(_make(sentence, match.span(), high, "%", f"range {_fmt(low)}-{_fmt(high)}"))
-    for match in MULTIPLIER.finditer(sentence):
-        qualifier = f"range {match['low']}-{match['num']}" if match["low"] else None
-        found.append(_make(sentence, match.span(), _number(match["num"]), "x", qualifier))
-    for match in TIMES.finditer(sentence):
-        found.append(_make(sentence, match.span(), _number(match["num"]), "x", None))
-    for match in PERCENT.finditer(sentence):
-        found.append(_make(sentence, match.span(), _number(match["num"]), "%", None))
-    for match in ORDERS.finditer(sentence):
-        word = match["num"].lower()
-        value = WORD_NUMBERS.get(word) or (float(word) if word.replace(".", "").isdigit() else None)
-        if value:
-            found.append(_make(sentence, match.span(), value, "orders of magnitude", None))
-    for match in POINTS.finditer(sentence):
-        found.append(
-            _make(sentence, match.span(), _number(match["num"]), "percentage points", None)
-        )
-    for match in VAGUE_SCALE.finditer(sentence):
-        base = 10 if match["num"].lower() == "tens" else 100
-        value = base * WORD_MAGNITUDE[match["mag"].lower().rstrip("s")]
-        found.append(_make(sentence, match.span(), value, _unit(match["unit"]), "over"))
-    for match in SIZE_RANGE.finditer(sentence):
-        unit = _range_unit(sentence[: match.start()])
-        if unit:
-            low = _number(match["low"]) * MAGNITUDE[match["lmag"]]
-            high = _number(match["num"]) * MAGNITUDE[match["mag"]]
-            found.append(_make(sentence, match.span(), high, unit, f"range {low:g}-{high:g}"))
-    for match in WORD_SCALE.finditer(sentence):
-        word = (match["num"] or "a").lower()
-        base = WORD_NUMBERS.get(word) or float(word)
-        value = base * WORD_MAGNITUDE[match["mag"].lower()]
-        found.append(_make(sentence, match.span(), value, _unit(match["unit"]), None))
-    for match in MODEL_SIZE.finditer(sentence):
-        value = _number(match["num"]) * MAGNITUDE[match["mag"]]
-        found.append(_make(sentence, match.span(), value, "parameters", None))
-    for match in SCALE.finditer(sentence):
-        value = _number(match["num"]) * MAGNITUDE.get((match["mag"] or "").upper(), 1)
-        unit = _unit(match["unit"])
-        if unit in COUNT_UNITS and value < (2 if unit == "epochs" else 10):
-            continue
-        if _is_year(match["num"]) and not match["mag"]:
-            continue
-        if unit == "parameters" and value < 1e6:  # "1-bit per parameter" is not a model size
-            continue
-        found.append(_make(sentence, match.span(), value, unit, None))
-    # Keep the first claim for any overlapping span (ranges before their parts).
-    kept: list[tuple[Claim, tuple[int, int]]] = []
-    for claim, span in found:
-        if any(s[0] < span[1] and span[0] < s[1] for _, s in kept):
-            continue
-        kept.append((claim, span))
-    return sorted(kept, key=lambda item: item[1])
-
-
-def _make(sentence: str, span: tuple[int, int], value: float, unit: str, qualifier: str | None):
-    before = sentence[: span[0]]
-    if qualifier is None:
-        for pattern, name in QUALIFIERS:
-            if pattern.search(before):
-                qualifier = name
-                break
-    clause_start, clause_end = _clause(sentence, span)
-    after = sentence[span[1] : min(clause_end, span[1] + AFTER_WINDOW)]
-    metric, metric_end = _metric_after(after, unit)
-    if metric is None:
-        metric = _metric(sentence[clause_start : span[0]], unit)
-    quote_start = _quote_start(sentence, clause_start, span[0])
-    quote_end = span[1] + metric_end if metric_end else span[1]
-    quote = sentence[quote_start:quote_end].strip()
-    baseline = _baseline(sentence[span[0] : clause_end])
-    return (Claim(metric, float(value), unit, qualifier, baseline, quote), span)
-
-
-AFTER_WINDOW = 45  # characters after a number searched for what it measures
-
-
-def _metric_after(after: str, unit: str) -> tuple[str | None, int]:
-    """What a number measures when the words right after it say so ("4.48x more requests")."""
-    if unit not in ("x", "%", "orders of magnitude"):
-        return None, 0
-    best: tuple[int, str, int] | None = None
-    for pattern, name in METRICS:
-        match = re.search(pattern, after, re.IGNORECASE)
-        if match and (best is None or match.start() < best[0]):
-            end = match.end()
-            tail = re.match(r"[\w-]*(?: \([A-Z]+\))?", after[end:])
-            best = (match.start(), name, end + (tail.end() if tail else 0))
-    if best is None or best[0] > 30:
-        return None, 0
-    return best[1], best[2]
-
-
-def _clause(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
-    start = 0
-    for match in CLAUSE_BREAK.finditer(sentence[: span[0]]):
-        start = match.end()
-    end_match = CLAUSE_BREAK.search(sentence, span[1])
-    end = end_match.start() if end_match else len(sentence)
-    return start, end
-
-
-def _quote_start(sentence: str, clause_start: int, number_start: int) -> int:
-    """Back from the number to the verb or metric that introduces it, within the clause."""
-    window = sentence[clause_start:number_start]
-    verbs = list(QUOTE_VERBS.finditer(window))
-    if verbs:
-        return clause_start + verbs[-1].start()
-    words = list(QUOTE_WORDS.finditer(window))
-    return clause_start + words[-1].start() if words else number_start
-
-
-QUOTE_VERBS = re.compile(
-    r"\b(improv\w*|reduc\w*|increas\w*|achiev\w*|outperform\w*|accelerat\w*|speeds?\b|"
-    r"cut\w*|lower\w*|sav\w*|boost\w*|rais\w*|scal\w*|serv\w*|enabl\w*|deliver\w*|attain\w*|"
-    r"reach\w*|yield\w*|train\w*|surpass\w*|exceed\w*|decreas\w*|shrink\w*|compress\w*)",
+WE_VERB = re.compile(
+    r"^we (propose|present|introduce|develop|design|build|describe|study|investigate|release|"
+    r"show|find|demonstrate)\b\s*",
     re.IGNORECASE,
 )
-QUOTE_WORDS = re.compile(r"\b(up to|over|by|with|on|to|of|at|from)\b", re.IGNORECASE)
 
 
-def _metric(before: str, unit: str) -> str:
-    """What a number measures, from the clause before it: the closest metric word wins."""
-    if unit not in ("x", "%", "orders of magnitude"):
-        return {"GPUs": "gpus", "context tokens": "context length"}.get(unit, unit.lower())
-    best: tuple[int, str] | None = None
-    for pattern, name in METRICS:
-        for match in re.finditer(pattern, before, re.IGNORECASE):
-            if best is None or match.end() > best[0]:
-                best = (match.end(), name)
-    return best[1] if best else "improvement"
-
-
-def _baseline(text: str) -> str | None:
-    match = BASELINE.search(text)
-    if not match:
-        return None
-    name = re.sub(r"\s+(and|with|of)$", "", match["name"].strip()).rstrip(".,;:")
-    return None if name.split()[0] in NOT_SYSTEMS else name
-
-
-def _range_unit(before: str) -> str | None:
-    """The unit of a size range ("model sizes ranging from 7B to 141B") from the words before."""
-    tail = before[-40:].lower()
-    if re.search(r"model|parameter", tail):
-        return "parameters"
-    if re.search(r"context|sequence", tail):
-        return "context tokens"
-    if "token" in tail:
-        return "tokens"
-    return None
-
-
-def _unit(text: str) -> str:
-    for pattern, unit in SCALE_UNITS.items():
-        if re.fullmatch(pattern, text, re.IGNORECASE):
-            return unit
+def suggest_summary(title: str, abstract: str) -> str:
+    """A one-sentence summary drawn from the abstract for a reader to check and rewrite: the
+    sentence that says what the paper does, without its lead-in ("To address this, we
+    propose X" becomes "Proposes X"), cut to the contract's 35 words."""
+    roles = sentence_roles(abstract, title)
+    sentence = next((s for r, s in roles if r == "approach"), roles[0][1] if roles else "")
+    text = LEAD_IN.sub("", sentence.strip())
+    verb = WE_VERB.match(text)
+    if verb:
+        text = verb.group(1).capitalize() + "s " + text[verb.end() :]
+    text = text[:1].upper() + text[1:]
+    words = text.split()
+    if len(words) > SUMMARY_WORDS:
+        text = " ".join(words[: SUMMARY_WORDS - 1]).rstrip(",;:") + " …"
     return text
-
-
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
-def _is_year(text: str) -> bool:
-    return bool(re.fullmatch(r"(19|20)\d\d", text))
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
 
 
 # --- links, entities, tags ------------------------------------------------------------------
@@ -529,6 +231,7 @@ def suggest_tags(title: str, abstract: str, limit: int = 5) -> list[str]:
 @dataclass(frozen=True)
 class Extraction:
     title: str
+    summary: str  # suggested, for a reader to check
     claims: list[Claim]
     code: str | None
     entities: dict[str, list[str]]
@@ -537,6 +240,7 @@ class Extraction:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["claims"] = [claim.as_dict() for claim in self.claims]
         data["roles"] = [{"role": role, "sentence": text} for role, text in self.roles]
         return data
 
@@ -547,31 +251,10 @@ def extract(title: str, abstract: str) -> Extraction:
     matter and at-a-glance block). Callers must not mutate the result."""
     return Extraction(
         title=title,
+        summary=suggest_summary(title, abstract),
         claims=extract_claims(abstract, title),
         code=code_url(abstract),
         entities=extract_entities(f"{title} {abstract}"),
         tags=suggest_tags(title, abstract),
         roles=sentence_roles(abstract, title),
     )
-
-
-def format_value(claim: Claim) -> str:
-    """A claim's number as a reader writes it: "up to 2.88x", "55.2%", "12,288 GPUs"."""
-    if claim.unit == "x":
-        text = f"{claim.value:g}x"
-    elif claim.unit == "%":
-        text = f"{claim.value:g}%"
-    else:
-        text = f"{_readable(claim.value)} {claim.unit}"
-    qualifier = claim.qualifier or ""
-    if qualifier.startswith("range "):
-        low = qualifier.removeprefix("range ").split("-")[0]
-        return f"{low}{'%' if claim.unit == '%' else ''} to {text}"
-    return f"{qualifier} {text}".strip()
-
-
-def _readable(value: float) -> str:
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if value >= size:
-            return f"{value / size:g}{suffix}"
-    return f"{value:,.0f}" if value == int(value) else f"{value:g}"

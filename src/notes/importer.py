@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from notes.answers import MATCH, Answer, load_answers
 from notes.classify import Classifier
 from notes.extract import code_url
 from notes.listing import normalise_title, parse_listing
@@ -32,6 +33,7 @@ from notes.render import (
     render_front_matter,
     render_page,
 )
+from notes.same import Index, base_id
 from notes.slugs import unique_slug
 
 CREATED, UNCHANGED, REFRESHED = "created", "unchanged", "refreshed"
@@ -48,6 +50,8 @@ class Action:
     paper: Paper
     text: str | None = None  # the new file content, for created and refreshed pages
     suggestion: Suggestion | None = None
+    same_as: str | None = None  # why an unchanged page holds this paper under another title
+    near_misses: tuple[str, ...] = ()  # pages a person should compare a created page with
 
 
 def project_root(book: Path) -> Path:
@@ -63,9 +67,13 @@ def source_name(listing: Path, root: Path) -> str:
         return Path(os.path.relpath(resolved, root)).as_posix()
 
 
-def read_papers(listings: list[Path], metadata: Path | None, root: Path) -> list[Paper]:
-    """Parse every listing and join metadata; a title in two listings is an error."""
-    known = load_metadata(metadata) if metadata else {}
+def read_papers(
+    listings: list[Path], metadata: Path | None, root: Path, *, answers: Path | None = None
+) -> list[Paper]:
+    """Parse every listing and join metadata; a title in two listings is an error.
+
+    A row of ``metadata`` (written by a person) wins over a recorded arXiv answer.
+    """
     papers: list[Paper] = []
     first_seen: dict[str, Paper] = {}
     for listing in listings:
@@ -77,18 +85,44 @@ def read_papers(listings: list[Path], metadata: Path | None, root: Path) -> list
                     listing, paper.line, f"title also listed at {other.source}:{other.line}"
                 )
             first_seen[key] = paper
-            meta = known.get(key)
-            paper = replace(paper, code=code_url(paper.abstract))
-            if meta:
-                paper = replace(
-                    paper,
-                    arxiv=meta.arxiv,
-                    published=meta.published,
-                    authors=meta.authors,
-                    abstract_url=meta.abstract_url,
-                )
             papers.append(paper)
-    return papers
+    return join_metadata(papers, metadata, answers)
+
+
+def join_metadata(
+    papers: list[Paper], metadata: Path | None, answers: Path | None = None
+) -> list[Paper]:
+    """Each paper with its code link and whatever metadata is known for its title."""
+    known = load_metadata(metadata) if metadata else {}
+    looked_up = load_answers(answers) if answers else {}
+    joined = []
+    for paper in papers:
+        key = normalise_title(paper.title)
+        paper = replace(paper, code=code_url(paper.abstract))
+        meta = known.get(key)
+        if meta:
+            paper = replace(
+                paper,
+                arxiv=meta.arxiv,
+                published=meta.published,
+                authors=meta.authors,
+                abstract_url=meta.abstract_url,
+            )
+        elif key in looked_up:
+            paper = with_answer(paper, looked_up[key])
+        joined.append(paper)
+    return joined
+
+
+def with_answer(paper: Paper, answer: Answer) -> Paper:
+    """The paper with what a matching arXiv answer says; other answers change nothing."""
+    if answer.outcome != MATCH:
+        return paper
+    return replace(paper, arxiv=answer.arxiv_id, published=answer.published, authors=answer.authors)
+
+
+def has_metadata(paper: Paper) -> bool:
+    return bool(paper.arxiv or paper.authors)
 
 
 # Classifying and rendering a page (extraction, YAML) costs about 3 ms; past this many new
@@ -99,17 +133,35 @@ PARALLEL_FROM = 500
 def plan_import(
     papers: list[Paper], book: Path, *, refresh: bool, fill_empty: bool = False
 ) -> list[Action]:
-    """Decide, for each paper, whether to create, refresh or leave its page; writes nothing."""
+    """Decide, for each paper, whether to create, refresh or leave its page; writes nothing.
+
+    A paper the book holds under another title (`notes.same`) is left alone and reported,
+    never imported again; nor is a second paper with the arXiv id of one created in this run.
+    """
     pages = load_pages(book)
     by_key: dict[str, Page] = {page.key: page for page in pages}
+    index = Index(pages)
     taken = {page.slug for page in pages} | {p.stem for p in book.glob("*/*.md")}
     actions: list[Action | None] = []
     new_pages: list[tuple[int, Paper, str]] = []  # (index in actions, paper, slug)
+    new_ids: dict[str, int] = {}  # arXiv id -> position in new_pages
+    repeats: list[tuple[int, Paper, int]] = []  # (index in actions, paper, position in new_pages)
     for paper in papers:
         page = by_key.get(normalise_title(paper.title))
         if page is None:
+            same = index.same_paper(paper)
+            if same is not None:
+                held, why = same.page, same.reason
+                actions.append(Action(UNCHANGED, held.chapter, held.path, paper, same_as=why))
+                continue
+            if paper.arxiv and base_id(paper.arxiv) in new_ids:
+                repeats.append((len(actions), paper, new_ids[base_id(paper.arxiv)]))
+                actions.append(None)
+                continue
             slug = unique_slug(paper.title, taken)  # in listing order: the same at every run
             taken.add(slug)
+            if paper.arxiv:
+                new_ids[base_id(paper.arxiv)] = len(new_pages)
             new_pages.append((len(actions), paper, slug))
             actions.append(None)
         elif refresh:
@@ -123,11 +175,24 @@ def plan_import(
         # Trained on the pages only when a page is to be made.
         classifier = Classifier.from_pages(pages)
         jobs = [(paper, slug) for _, paper, slug in new_pages]
-        for (index, paper, slug), (suggestion, text) in zip(
+        for (position, paper, slug), (suggestion, text) in zip(
             new_pages, _classify_and_render(classifier, jobs), strict=True
         ):
             path = book / suggestion.chapter / f"{slug}.md"
-            actions[index] = Action(CREATED, suggestion.chapter, path, paper, text, suggestion)
+            actions[position] = Action(
+                CREATED,
+                suggestion.chapter,
+                path,
+                paper,
+                text,
+                suggestion,
+                near_misses=index.near_misses(paper),
+            )
+    for position, paper, first in repeats:
+        created = actions[new_pages[first][0]]
+        assert created is not None
+        reason = f"same arXiv id {base_id(paper.arxiv or '')} as {created.paper.title!r}"
+        actions[position] = Action(UNCHANGED, created.chapter, created.path, paper, same_as=reason)
     return [action for action in actions if action is not None]
 
 
@@ -184,7 +249,12 @@ def apply(actions: list[Action]) -> None:
     for action in actions:
         if action.kind == CREATED:
             assert action.text is not None
-            write_atomic(action.path, action.text, create_only=True)
+            try:
+                write_atomic(action.path, action.text, create_only=True)
+            except FileExistsError as error:
+                raise NotesError(
+                    action.path, 0, "a file appeared here while the import ran; run it again"
+                ) from error
         elif action.kind == REFRESHED:
             assert action.text is not None
             write_atomic(action.path, action.text)

@@ -111,6 +111,8 @@ def _ruamel_scalar(value: str) -> str:
 def _fast_scalar(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and value:
         return _fast_string(value)
     if isinstance(value, float):

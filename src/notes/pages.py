@@ -233,20 +233,91 @@ def find_blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def write_atomic(path: Path, text: str, *, create_only: bool = False) -> None:
-    """Write via a temporary file and a rename; with ``create_only`` an existing file wins."""
+    """Write via a temporary file and a rename; with ``create_only`` an existing file wins.
+
+    Where the file system allows, the text is written to an unnamed file (``O_TMPFILE``) that
+    only gets a name once complete, so a process killed at any moment leaves no temporary
+    file behind; a replacement then needs a named temporary for an instant before the rename,
+    which `sweep_temporary_files` removes if a kill strands it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+    data = text.encode("utf-8")
+    fd = _unnamed_file(path.parent)
+    if fd is not None:
+        try:
+            _write_all(fd, data)
+            os.fchmod(fd, 0o644)
+            if create_only:
+                _name_unnamed(fd, path)  # fails with FileExistsError
+                return
+            tmp = _temporary_name(path)
+            _name_unnamed(fd, tmp)
+        finally:
+            os.close(fd)
+    else:
+        handle, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+        )
+        tmp = Path(tmp_name)
+        try:
+            _write_all(handle, data)
+            os.fchmod(handle, 0o644)
+        finally:
+            os.close(handle)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
         if create_only:
             os.link(tmp, path)  # fails with FileExistsError instead of replacing
         else:
             os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+TEMPORARY_SUFFIX = ".tmp"
+
+
+def sweep_temporary_files(folder: Path) -> list[Path]:
+    """Remove what `write_atomic` leaves when killed mid-write; call only while no one writes."""
+    swept = []
+    for tmp in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            swept.append(tmp)
+    return swept
+
+
+def _unnamed_file(folder: Path) -> int | None:
+    """An anonymous file in ``folder`` (Linux ``O_TMPFILE``), or None where unsupported."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not Path("/proc/self/fd").is_dir():
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY, 0o644)
+    except OSError:
+        return None  # e.g. EOPNOTSUPP on file systems without it
+
+
+def _name_unnamed(fd: int, path: Path) -> None:
+    """Give an ``O_TMPFILE`` file its name: ``linkat(..., AT_SYMLINK_FOLLOW)`` through /proc.
+
+    Passing a directory descriptor makes Python call ``linkat`` (plain ``link`` would link the
+    /proc symlink itself and fail with EXDEV).
+    """
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", path.name, dst_dir_fd=folder, follow_symlinks=True)
+    finally:
+        os.close(folder)
+
+
+def _temporary_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.urandom(4).hex()}{TEMPORARY_SUFFIX}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _ignored(path: Path) -> bool:

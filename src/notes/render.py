@@ -6,7 +6,6 @@ Generator-owned parts: the front matter keys ``title`` and ``paper``, and the bl
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -58,8 +57,10 @@ def contributor_front_matter(paper: Paper) -> dict[str, Any]:
     """Keys suggested once, at creation (or to fill empty ones); contributors own them."""
     found = extract(paper.title, paper.abstract)
     return {
+        "summary": found.summary,
         "tags": list(found.tags),
-        "claims": [asdict(claim) for claim in found.claims],
+        "claims": [claim.as_dict() for claim in found.claims],
+        "checked": False,  # a reader sets it after checking summary and claims
         "status": STATUSES[0],
     }
 

@@ -16,10 +16,13 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from notes import __version__, bibtex, upstream
-from notes.chapters import CHAPTER_BY_SLUG
+from notes import __version__, bibtex, safety, upstream
+from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
+from notes.markup import fence_for
 from notes.render import NOTE_SECTIONS
 from notes.sphinx_fresh import (
     RelatedList,
@@ -35,6 +38,38 @@ from notes.sphinx_fresh import (
     start_notebooks,
     stop_notebooks,
 )
+
+logger = logging.getLogger(__name__)
+
+
+def guard_contributor_pages(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Refuse what ``notes check`` refuses, on every page of a chapter folder, at build time.
+
+    A page that never went through ``notes check`` still cannot publish a live script or a
+    file from outside the book: each finding is a warning naming page and line (an error
+    under ``-W``), and the blocks holding them are read as literal text.
+    """
+    if docname.partition("/")[0] not in CHAPTER_SLUGS or "/" not in docname:
+        return
+    config = getattr(app.env, "myst_config", None)
+    extensions = getattr(config, "enable_extensions", None)
+    if extensions is None:
+        raise ExtensionError(
+            "notes.sphinx_ext: myst-parser no longer sets env.myst_config.enable_extensions, "
+            "so pages cannot be checked as the build parses them (see notes.safety)"
+        )
+    path = Path(app.env.doc2path(docname))
+    findings = safety.scan_page(source[0], path, Path(app.srcdir), extensions)
+    for finding in findings:
+        logger.warning(
+            finding.message, location=(docname, finding.line), type="notes", subtype="unsafe"
+        )
+    if findings:
+        safe = safety.neutralise(source[0], findings, extensions)
+        if safety.scan_page(safe, path, Path(app.srcdir), extensions):  # not expected
+            fence = fence_for(source[0])
+            safe = f"{fence}text\n{source[0]}\n{fence}\n"  # the whole page as text
+        source[0] = safe
 
 
 class PaperAbstract(SphinxDirective):
@@ -350,6 +385,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", purge_reads)
     app.connect("env-merge-info", merge_reads)
     app.connect("source-read", read_notebook)
+    app.connect("source-read", guard_contributor_pages)
     app.connect("build-finished", stop_notebooks)
     app.connect("doctree-read", finish_reads_record)
     app.connect("env-get-outdated", outdated_aggregates)
