@@ -150,3 +150,38 @@ def test_registered_pybtex_plugins_are_found_without_scanning_entry_points(
         ("pybtex.database.input", "bibtex"),
     ]:
         assert pybtex.plugin.find_plugin(group, name).__module__.startswith("pybtex")
+
+
+def test_myst_parser_keeps_the_enabled_extensions_on_the_environment(tmp_path) -> None:
+    """A one-page Sphinx build with myst-parser: while pages are read, the environment says
+    which MyST extensions parse them."""
+    from sphinx.application import Sphinx
+
+    (tmp_path / "conf.py").write_text(
+        'extensions = ["myst_parser"]\nmyst_enable_extensions = ["dollarmath", "colon_fence"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "index.md").write_text("# Page\n\nText.\n", encoding="utf-8")
+    seen: list[object] = []
+    app = Sphinx(
+        tmp_path,
+        tmp_path,
+        tmp_path / "_build",
+        tmp_path / "_build" / ".doctrees",
+        "html",
+        status=None,
+        warning=None,
+        freshenv=True,
+    )
+    app.connect(
+        "source-read", lambda app, docname, source: seen.append(upstream.myst_extensions(app.env))
+    )
+    app.build()
+    assert seen and set(seen[0]) == {"dollarmath", "colon_fence"}, _changed(
+        "myst-parser", "env.myst_config.enable_extensions holds myst_enable_extensions"
+    )
+
+
+def test_a_missing_myst_config_is_a_clear_error() -> None:
+    with pytest.raises(upstream.UpstreamChanged, match=r"myst-parser changed: .*enable_extensions"):
+        upstream.myst_extensions(SimpleNamespace())  # type: ignore[arg-type]

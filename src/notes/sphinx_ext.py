@@ -16,7 +16,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -51,13 +50,7 @@ def guard_contributor_pages(app: Sphinx, docname: str, source: list[str]) -> Non
     """
     if docname.partition("/")[0] not in CHAPTER_SLUGS or "/" not in docname:
         return
-    config = getattr(app.env, "myst_config", None)
-    extensions = getattr(config, "enable_extensions", None)
-    if extensions is None:
-        raise ExtensionError(
-            "notes.sphinx_ext: myst-parser no longer sets env.myst_config.enable_extensions, "
-            "so pages cannot be checked as the build parses them (see notes.safety)"
-        )
+    extensions = upstream.myst_extensions(app.env)
     path = Path(app.env.doc2path(docname))
     findings = safety.scan_page(source[0], path, Path(app.srcdir), extensions)
     for finding in findings:

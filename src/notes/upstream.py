@@ -74,6 +74,21 @@ def exec_data(env: BuildEnvironment) -> dict[str, dict[str, Any]]:
     return {doc: dict(d["exec_data"]) for doc, d in sorted(per_doc.items()) if d.get("exec_data")}
 
 
+# --- myst-parser: the extensions the build parses pages with ---------------------------------
+
+
+def myst_extensions(env: BuildEnvironment) -> Any:
+    """The MyST extensions this build enables, as myst-parser keeps them on the environment
+    (``env.myst_config.enable_extensions``), so the build guard tokenises pages as the build
+    parses them (``notes.safety``)."""
+    extensions = getattr(getattr(env, "myst_config", None), "enable_extensions", None)
+    if extensions is None:
+        raise UpstreamChanged(
+            "myst-parser", "env.myst_config.enable_extensions", "checking pages as they parse"
+        )
+    return extensions
+
+
 # --- sphinx-book-theme: the print header's raw page title --------------------------------------
 
 # The theme's html-page-context handler sets this key to the title's raw text, and its
