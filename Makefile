@@ -16,7 +16,7 @@ test: $(STAMP)  ## run every test, in random order: units, golden pages, propert
 # whole book. test-fast and test-build split `make test` in two, each test in exactly one.
 FAST := -m "not build and not browser and not slow"
 
-test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, no browser (under a minute)
+test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, no browser
 	$(BIN)/pytest tests $(FAST)
 
 test-build: $(STAMP)  ## the rest of `make test`: strict builds of copies, the browser, notebooks under nbval
