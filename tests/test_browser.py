@@ -18,7 +18,7 @@ import pytest
 
 from .conftest import HOSTILE_NOTES, ROOT, NotesBuild, note_snippets
 
-pytestmark = pytest.mark.build
+pytestmark = [pytest.mark.build, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 LAUNCH_ARGS = [

@@ -115,6 +115,7 @@ def test_out_of_seed_fixture_is_placed_well(trained: Classifier) -> None:
     assert right / len(rows) >= 0.9
 
 
+@pytest.mark.slow
 def test_leave_one_out_accuracy_floor() -> None:
     """A regression floor (the benchmark reports the figure): unseen pages mostly land right."""
     spec = importlib.util.spec_from_file_location(
@@ -131,5 +132,5 @@ def test_leave_one_out_accuracy_floor() -> None:
 def test_classify_table_explains_each_suggestion(capsys) -> None:
     assert main(["classify", str(SEED), "--book", str(BOOK)]) == 0
     out = capsys.readouterr().out
-    assert out.count("runner-up") == 119
+    assert out.count("runner-up") == len(parse_listing(SEED))
     assert "model:" in out and "keywords:" in out

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import ROOT
 
@@ -73,13 +78,65 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert result.returncode == 1 and "broken.yml:6:" in result.stdout
 
 
-def test_pull_requests_run_check_tests_and_build_and_main_deploys() -> None:
-    pr = (ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8")
-    for step in ("make check", "make test", "make book", "actions/upload-artifact"):
-        assert step in pr
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_pull_requests_run_the_ci_entry_point_and_keep_reports_and_main_deploys() -> None:
+    steps = _yaml(ROOT / ".github" / "workflows" / "book.yml")["jobs"]["check-test-build"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs == [".ci/run"]  # the same entry point as any machine, so one build of the book
+    uploads = {
+        step["with"]["path"]: step for step in steps if "upload-artifact" in step.get("uses", "")
+    }
+    for path in ("book/_build/html", "book/_build/html/reports/"):
+        assert uploads[path].get("if") == "always()", f"{path} is lost when a step fails"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().endswith("make ci")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^ci: check test-fast book test-build\b", makefile, re.MULTILINE)
     publish = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
     for step in ("branches: [main]", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert step in publish
+
+
+def _requirement(line: str) -> tuple[str, str] | None:
+    match = re.match(r"^([A-Za-z0-9._-]+)==(\S+)", line.strip())
+    return (re.sub(r"[-_.]+", "-", match[1]).lower(), match[2]) if match else None
+
+
+def test_constraints_pin_every_requirement_at_its_version() -> None:
+    pinned = dict(filter(None, map(_requirement, (ROOT / "constraints.txt").open())))
+    required = dict(filter(None, map(_requirement, (ROOT / "requirements.txt").open())))
+    assert required and len(pinned) > len(required)  # transitive dependencies are pinned too
+    assert {name: pinned.get(name) for name in required} == required
+    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    assert all(_requirement(line) or line.startswith("#") for line in lines if line.strip())
+
+
+def test_pyproject_lists_every_package_the_code_imports() -> None:
+    imported = set()
+    for source in (ROOT / "src" / "notes").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    distributions = importlib.metadata.packages_distributions()
+    third_party = {
+        re.sub(r"[-_.]+", "-", dist).lower()
+        for name in imported - set(sys.stdlib_module_names) - {"notes"}
+        for dist in distributions[name]
+    }
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        declared = tomllib.load(handle)["project"]["dependencies"]
+    listed = {re.sub(r"[-_.]+", "-", re.split(r"[<>=!~;\[ ]", d)[0]).lower() for d in declared}
+    assert third_party - listed == set()
+
+
+def test_dependabot_watches_python_node_and_actions() -> None:
+    updates = _yaml(ROOT / ".github" / "dependabot.yml")["updates"]
+    assert {u["package-ecosystem"] for u in updates} == {"pip", "npm", "github-actions"}
 
 
 def test_pre_commit_config_is_valid_and_uses_local_tools() -> None:

@@ -1,5 +1,6 @@
 """The book's Sphinx extension: the verbatim abstract, cards, tags and related papers on the
-pages, papers.json, the generated bibliography, and fixes to what the themes emit.
+pages, papers.json, the generated bibliography, and fixes to what the themes emit (those
+that rely on other packages' internals live in ``notes.upstream``).
 
 Enable with ``sphinx: extra_extensions: [notes.sphinx_ext]`` in ``_config.yml``. What a build
 re-reads, and the notebooks run side by side, live in ``notes.sphinx_fresh``.
@@ -7,9 +8,7 @@ re-reads, and the notebooks run side by side, live in ``notes.sphinx_fresh``.
 
 from __future__ import annotations
 
-import html
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,12 +16,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ExtensionError
-from sphinx.search.en import SearchEnglish
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from notes import __version__, bibtex, safety, sphinx_share
+from notes import __version__, bibtex, safety, sphinx_share, upstream
 from notes.chapters import CHAPTER_BY_SLUG, CHAPTER_SLUGS
 from notes.markup import fence_for
 from notes.render import NOTE_SECTIONS
@@ -53,13 +50,7 @@ def guard_contributor_pages(app: Sphinx, docname: str, source: list[str]) -> Non
     """
     if docname.partition("/")[0] not in CHAPTER_SLUGS or "/" not in docname:
         return
-    config = getattr(app.env, "myst_config", None)
-    extensions = getattr(config, "enable_extensions", None)
-    if extensions is None:
-        raise ExtensionError(
-            "notes.sphinx_ext: myst-parser no longer sets env.myst_config.enable_extensions, "
-            "so pages cannot be checked as the build parses them (see notes.safety)"
-        )
+    extensions = upstream.myst_extensions(app.env)
     path = Path(app.env.doc2path(docname))
     findings = safety.scan_page(source[0], path, Path(app.srcdir), extensions)
     for finding in findings:
@@ -153,18 +144,6 @@ def add_related(app: Sphinx, doctree: nodes.document) -> None:
         items += nodes.list_item("", nodes.paragraph("", "", ref, nodes.Text(f" · {chapter}")))
     section += items
     top += section
-
-
-def escape_page_title(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """Escape the plain-text page title that sphinx-book-theme prints unescaped.
-
-    The theme sets ``pagetitle`` to the title's raw text and writes ``<h1>{{ pagetitle }}</h1>``
-    into its print header, so a paper titled ``<script>...`` would run in the reader's browser.
-    """
-    if isinstance(context.get("pagetitle"), str):
-        context["pagetitle"] = html.escape(context["pagetitle"], quote=True)
 
 
 def write_bibliography(app: Sphinx, config: Config) -> None:
@@ -354,20 +333,6 @@ def show_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     abstract.parent.insert(abstract.parent.index(abstract), line)
 
 
-# Accessibility fixes to markup the themes and extensions emit, applied to the written HTML:
-# the navigation's expand toggles are <summary> elements with only an icon (axe: summary-name),
-# and docutils marks the bibliography role="list" around children that are not list items
-# (axe: aria-required-children).
-HTML_FIXES = (
-    (
-        '<summary><span class="toctree-toggle" role="presentation">',
-        '<summary aria-label="Show or hide this section\'s pages">'
-        '<span class="toctree-toggle" role="presentation">',
-    ),
-    ('<div role="list" class="citation-list">', '<div class="citation-list">'),
-)
-
-
 # The HTML pages each build writes, by id(app): an incremental build fixes only those.
 _WRITTEN: dict[int, set[str]] = {}
 
@@ -387,61 +352,9 @@ def fix_html(app: Sphinx, exception: Exception | None) -> None:
         if not path.exists():
             continue
         text = path.read_text(encoding="utf-8")
-        fixed = text
-        for old, new in HTML_FIXES:
-            fixed = fixed.replace(old, new)
+        fixed = upstream.fix_markup(text)
         if fixed != text:
             path.write_text(fixed, encoding="utf-8")
-
-
-def drop_thebe(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """Leave out sphinx-thebe's scripts: the book runs no live code, and sphinx-thebe adds its
-    configuration script once per read phase, so pages declared THEBE_JS_URL twice (a console
-    error in every browser)."""
-    scripts = context.get("script_files")
-    if not scripts:
-        return
-    context["script_files"] = [
-        script
-        for script in scripts
-        if "THEBE_JS_URL" not in str(getattr(script, "attributes", {}).get("body", ""))
-        and "sphinx-thebe.js" not in str(script)
-    ]
-
-
-def register_pybtex_plugins(app: Sphinx) -> None:
-    """Look every pybtex plugin up once, at the start of the build.
-
-    pybtex searches all installed packages' entry points on each lookup (about 10 ms), and
-    sphinxcontrib-bibtex looks a plugin up for every citation it resolves: 10 s for a book of
-    1,000 papers. Plugins registered at run time are found by a dictionary lookup instead.
-    """
-    from importlib.metadata import distributions
-
-    from pybtex.plugin import PluginGroupNotFound, register_plugin
-
-    for distribution in distributions():
-        for entry_point in distribution.entry_points:
-            if not entry_point.group.startswith("pybtex."):
-                continue
-            try:
-                register_plugin(entry_point.group, entry_point.name, entry_point.load(), True)
-            except (PluginGroupNotFound, ValueError, ImportError):
-                continue  # a group pybtex does not look plugins up in
-
-
-class CachedStemEnglish(SearchEnglish):
-    """English search index with each word's stem computed once per build.
-
-    Sphinx stems every word of every page for the search index, some 200 words a paper, and
-    abstracts repeat their vocabulary: Porter stemming was a tenth of the build at 1,000 papers.
-    """
-
-    def init(self, options: dict[str, str]) -> None:
-        super().init(options)
-        self.stem = lru_cache(maxsize=1 << 16)(super().stem)  # type: ignore[method-assign]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -452,8 +365,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("notes_contributing_page", "contributing", "env", [str])
     app.connect("doctree-resolved", mark_stubs)
     app.connect("config-inited", write_bibliography)
-    app.connect("builder-inited", register_pybtex_plugins)
-    app.add_search_language(CachedStemEnglish)
+    app.connect("builder-inited", upstream.register_pybtex_plugins)
+    app.add_search_language(upstream.CachedStemEnglish)
     app.add_directive("paper-abstract", PaperAbstract)
     app.add_directive("paper-tags", PaperTags)
     app.add_directive("paper-cards", PaperCards)
@@ -473,8 +386,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Before the table-of-contents collector (priority 500) records the page's sections.
     app.connect("doctree-read", add_related, priority=400)
     # After the book theme's own handler (priority 500) has set the raw title.
-    app.connect("html-page-context", escape_page_title, priority=900)
-    app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("html-page-context", upstream.escape_page_title, priority=900)
+    app.connect("html-page-context", upstream.drop_thebe, priority=900)
     app.connect("html-page-context", note_written)
     sphinx_share.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

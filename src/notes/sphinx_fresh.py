@@ -15,13 +15,12 @@ from typing import Any
 
 import nbformat
 from docutils import nodes
-from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from notes import freshness
+from notes import freshness, upstream
 from notes.cache import cached_pages
 from notes.chapters import CHAPTER_SLUGS
 from notes.execute import Execution, Job, NotebookRunner
@@ -164,7 +163,7 @@ def finish_reads_record(app: Sphinx, doctree: nodes.document) -> None:
         os.environ.pop(freshness.RECORD_ENV, None)
         note_reads(app.env, docname, freshness.recorded_reads(reads_record(app, docname)))
         if docname in _EXEC_DATA:
-            NbMetadataCollector.set_exec_data(app.env, docname, _EXEC_DATA.pop(docname))
+            upstream.set_exec_data(app.env, docname, _EXEC_DATA.pop(docname))
 
 
 def stop_notebooks(app: Sphinx, exception: Exception | None) -> None:
