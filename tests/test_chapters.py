@@ -27,6 +27,7 @@ class CardBlock:
 
     line: int
     slugs: tuple[str, ...] | None
+    ungrouped: bool = False  # shows the pages no group names yet
 
 
 def card_blocks(index: Path) -> list[CardBlock]:
@@ -37,11 +38,13 @@ def card_blocks(index: Path) -> list[CardBlock]:
         if token.type != "fence" or token.info.strip() != "{paper-cards}":
             continue
         slugs = None
+        ungrouped = False
         for option in token.content.splitlines():
             key, _, value = option.strip().partition(" ")
             if key == ":slugs:":
                 slugs = tuple(value.split())
-        blocks.append(CardBlock(token.map[0] + 1 if token.map else 0, slugs))
+            ungrouped = ungrouped or key == ":ungrouped:"
+        blocks.append(CardBlock(token.map[0] + 1 if token.map else 0, slugs, ungrouped))
     return blocks
 
 
@@ -50,7 +53,11 @@ def grouping_problems(chapter: Path) -> list[str]:
     index = chapter / "index.md"
     pages = {p.stem for p in chapter.glob("*.md")} - {"index"}
     blocks = card_blocks(index)
-    problems = [f"{index}:{b.line}: paper-cards without :slugs:" for b in blocks if b.slugs is None]
+    problems = [
+        f"{index}:{b.line}: paper-cards without :slugs:"
+        for b in blocks
+        if b.slugs is None and not b.ungrouped
+    ]
     seen: Counter[str] = Counter()
     for block in blocks:
         for slug in block.slugs or ():

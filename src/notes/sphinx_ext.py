@@ -9,10 +9,12 @@ re-reads, and the notebooks run side by side, live in ``notes.sphinx_fresh``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -256,6 +258,9 @@ STATUS_BADGES = {
 }
 
 
+GROUP_SLUGS = re.compile(r"^:slugs:(.*)$", re.MULTILINE)
+
+
 class PaperCards(SphinxDirective):
     """A card per paper of this page's chapter: title, a one-line summary, status and tags.
 
@@ -264,8 +269,13 @@ class PaperCards(SphinxDirective):
     """
 
     has_content = False
-    # A chapter page may show its papers in themed groups: ``:slugs: a b c`` picks the cards.
-    option_spec: ClassVar[dict[str, Any]] = {"slugs": lambda text: (text or "").split()}
+    # A chapter page may show its papers in themed groups: ``:slugs: a b c`` picks the cards,
+    # and ``:ungrouped:`` shows the chapter's papers that no group of the page names yet (a
+    # page just imported), so every paper stays reachable from its chapter.
+    option_spec: ClassVar[dict[str, Any]] = {
+        "slugs": lambda text: (text or "").split(),
+        "ungrouped": directives.flag,
+    }
 
     def run(self) -> list[nodes.Node]:
         from docutils.statemachine import StringList
@@ -278,6 +288,16 @@ class PaperCards(SphinxDirective):
         wanted = self.options.get("slugs")
         if wanted is not None:
             pages = [p for p in pages if p.slug in wanted]
+        if "ungrouped" in self.options:
+            grouped = set(
+                GROUP_SLUGS.findall(
+                    Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+                )
+            )
+            grouped = {slug for line in grouped for slug in line.split()}
+            pages = [p for p in pages if p.slug not in grouped]
+            if not pages:
+                return [nodes.paragraph(text="Every paper of this chapter is in a group above.")]
         fields = ("title", "status", "tags", "summary", "checked", "abstract")
         note_reads(self.env, self.env.docname, fields)
         lines = [":::::{grid} 1 1 2 2", ":gutter: 2", ""]
