@@ -4,16 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test test-fast test-build ci check lint bench hooks update lock clean
+.PHONY: book test test-fast test-build check lint bench hooks update lock clean
 
 book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks executed
 	$(BIN)/jb build book/ -W -n --keep-going
 
-test: $(STAMP)  ## run every test, in random order: units, golden pages, properties, notebooks, builds, browser
-	$(BIN)/pytest
+test: check test-fast book test-build  ## every test once, in random order, and the book built strictly once (what CI runs)
 
 # Markers (pyproject.toml): build runs `jb build`, browser drives Chromium, slow measures the
-# whole book. test-fast and test-build split `make test` in two, each test in exactly one.
+# whole book. test-fast and test-build split the tests of `make test` in two, each test in one.
 FAST := -m "not build and not browser and not slow"
 
 test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, no browser
@@ -23,7 +22,6 @@ test-build: $(STAMP)  ## the rest of `make test`: strict builds of copies, the b
 	$(BIN)/pytest tests -m "build or browser or slow"
 	$(BIN)/pytest notebooks
 
-ci: check test-fast book test-build  ## what CI runs (.ci/run): every test once, and the book built once
 
 check: $(STAMP)  ## validate every page: path:line: message
 	$(BIN)/notes check --book book
