@@ -94,7 +94,7 @@ def test_pull_requests_run_the_ci_entry_point_and_keep_reports_and_main_deploys(
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ci.rstrip().endswith("make test")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^ci: check test-fast book test-build\b", makefile, re.MULTILINE)
+    assert re.search(r"^test: check test-fast book test-build\b", makefile, re.MULTILINE)
     publish = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
     for step in ("branches: [main]", "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert step in publish
