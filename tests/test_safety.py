@@ -246,8 +246,16 @@ def _fake_app(config: object) -> SimpleNamespace:
     return SimpleNamespace(env=env, srcdir=str(BOOK))
 
 
-def test_the_build_guard_warns_with_page_and_line_and_neutralises(caplog) -> None:
+def test_the_build_guard_warns_with_page_and_line_and_neutralises(caplog, monkeypatch) -> None:
+    import logging
+
     from myst_parser.config.main import MdParserConfig
+
+    # An earlier in-process Sphinx build leaves its handlers (which rewrite the location into
+    # "path:line" and the message with it) on the "sphinx" logger, and stops propagation.
+    sphinx_logger = logging.getLogger("sphinx")
+    monkeypatch.setattr(sphinx_logger, "handlers", [])
+    monkeypatch.setattr(sphinx_logger, "propagate", True)
 
     from notes.sphinx_ext import guard_contributor_pages
 
