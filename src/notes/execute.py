@@ -10,6 +10,7 @@ read phase and hands myst-nb each executed notebook as it reads it.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -59,7 +60,9 @@ class KernelServer:
         self.socket = str(Path(self._folder, "server.sock"))
         command = [sys.executable, "-m", "notes.warm_kernels", "serve", self.socket, *modules]
         # Its stdin is its lifeline: when this process closes it, or dies, the server ends.
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE)
+        # The environment is os.environ, as the kernels get it: a library of this process may
+        # have changed the C-level one (readline sets COLUMNS and LINES).
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, env=dict(os.environ))
 
     def config(self) -> Config:
         """nbclient configuration that starts kernels through this server."""
