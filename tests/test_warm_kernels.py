@@ -153,3 +153,15 @@ def test_only_this_pythons_ipykernel_is_forked() -> None:
     assert is_plain_ipykernel(["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
     assert not is_plain_ipykernel(["/usr/bin/other", "-m", "ipykernel_launcher", "-f", "{c}"])
     assert not is_plain_ipykernel(["python", "-m", "other_kernel", "-f", "{connection_file}"])
+
+
+def test_without_a_server_the_kernel_starts_fresh(tmp_path: Path) -> None:
+    """A server that failed to start (a module it could not import, say) costs only speed."""
+    broken = KernelServer(modules=("no_such_module_anywhere",))
+    probe = write_notebook(tmp_path / "probe.ipynb", "import sys\nprint('pandas' in sys.modules)")
+    try:
+        execution = run(probe, broken)  # before or after the server gave up
+    finally:
+        broken.stop()
+    assert execution.error is None, execution.traceback
+    assert execution.notebook.cells[0].outputs[0]["text"] == "False\n"

@@ -56,7 +56,10 @@ _LINE = 1 << 20  # the longest request or reply line, in bytes
 def relay(path: str, argv: list[str]) -> int:
     """Ask the server for a kernel with this process's streams, folder and environment."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.connect(path)
+        try:
+            conn.connect(path)
+        except OSError:  # no server (it failed to import a module, say): be a fresh kernel
+            _become_fresh_kernel(argv)
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
         socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
         replies = conn.makefile("rb")
@@ -66,19 +69,27 @@ def relay(path: str, argv: list[str]) -> int:
 
         for signum in FORWARDED_SIGNALS:
             signal.signal(signum, forward)
+        started = False
         for line in replies:
             reply = json.loads(line)
+            started = started or "pid" in reply
             if "exit" in reply:
                 return int(reply["exit"])
             if "fresh" in reply:  # the server cannot stand in for this kernel: be one
                 conn.close()
-                command = [sys.executable, "-m", "ipykernel_launcher", *argv]
-                os.execv(sys.executable, command)
+                _become_fresh_kernel(argv)
             if "error" in reply:
                 print(f"notes.warm_kernels: {reply['error']}", file=sys.stderr)
                 return 1
+        if not started:  # the server ended before forking (an import failed, say)
+            conn.close()
+            _become_fresh_kernel(argv)
     print("notes.warm_kernels: the kernel server went away", file=sys.stderr)
     return 1
+
+
+def _become_fresh_kernel(argv: list[str]) -> None:
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
 
 
 def env_differences(request: dict[str, str], server: dict[str, str]) -> set[str]:
@@ -97,6 +108,8 @@ def serve(path: str, modules: list[str]) -> None:
     closes (the build ended), killing the kernels still running then."""
     import selectors
 
+    # Ctrl-C reaches the whole build: the build then closes stdin, which ends the server.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)  # requests wait here while the imports run
@@ -183,6 +196,7 @@ def _start(
     if pid:
         for fd in fds:
             os.close(fd)
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         return pid
     # The kernel: drop the server's files, take the relay's streams, folder and environment.
     code = 1
@@ -204,6 +218,7 @@ def _start(
 
 def _run_kernel(request: dict) -> int:
     """Run ipykernel as ``python -m ipykernel_launcher ARGV`` would, in this forked process."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any new Python process
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
