@@ -133,7 +133,8 @@ CODE_WORDS = (
 )
 MAX_TITLE_CHARS = 280
 FLOOR_LITERAL = ("paper-abstract", "dropdown")  # directives whose body is shown as text
-FLOOR_EMPTY = ("paper-cards", "paper-tags", "bibliography")  # directives built from other pages
+# Directives built from other pages or the front matter.
+FLOOR_EMPTY = ("paper-cards", "paper-tags", "bibliography", "paper-glance")
 FLOOR_ROLES = ("t", "p", "ts", "ps", "alp", "author", "year")  # {cite:X}; {cite} also stubbed
 
 
@@ -629,8 +630,22 @@ FLOOR_INDEX = """\
 :glob:
 
 */*
+glossary
+notebook-labels
 ```
 """
+LABEL_LINE = re.compile(r"^\(([\w-]+)\)=\n(#+ .*)$", re.M)
+
+
+def notebook_labels() -> str:
+    """Stand-ins for the labelled headings of the notebooks (not in the floor) pages link."""
+    lines = ["# Notebook labels", ""]
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                for label, heading in LABEL_LINE.findall("".join(cell["source"])):
+                    lines += [f"({label})=", "## " + heading.lstrip("# "), ""]
+    return "\n".join(lines)
 
 
 def myst_extensions() -> list[str]:
@@ -647,6 +662,8 @@ def make_floor_source(src: Path) -> int:
             shutil.copy2(page, src / chapter / page.name)
             pages += 1
     (src / "index.md").write_text(FLOOR_INDEX, encoding="utf-8")
+    shutil.copy2(BOOK / "glossary.md", src / "glossary.md")  # the terms chapter pages link
+    (src / "notebook-labels.md").write_text(notebook_labels(), encoding="utf-8")
     conf = FLOOR_CONF.format(
         extensions=myst_extensions(),
         roles=FLOOR_ROLES,
