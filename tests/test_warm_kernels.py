@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,44 @@ def test_without_a_server_the_kernel_starts_fresh(tmp_path: Path) -> None:
         broken.stop()
     assert execution.error is None, execution.traceback
     assert execution.notebook.cells[0].outputs[0]["text"] == "False\n"
+
+
+def test_many_kernels_at_once_all_finish_and_the_server_stays_up(
+    server: KernelServer, tmp_path: Path
+) -> None:
+    """Kernels ending together (a relay's exit and its kernel's in one wake-up of the server)."""
+    paths = [write_notebook(tmp_path / f"n{i}.ipynb", f"print({i})") for i in range(8)]
+
+    async def all_of_them() -> list[Execution]:
+        limit = asyncio.Semaphore(4)
+
+        async def one(path: Path) -> Execution:
+            async with limit:
+                return await execute(Job(path.stem, path, 60, False, dict(os.environ)), server)
+
+        return await asyncio.gather(*(one(p) for p in paths))
+
+    for _ in range(2):
+        executions = asyncio.run(all_of_them())
+        texts = [e.notebook.cells[0].outputs[0]["text"] for e in executions]
+        assert texts == [f"{i}\n" for i in range(8)]
+    assert server.running()
+
+
+def test_a_relay_gone_as_its_kernel_ends_leaves_the_server_serving(tmp_path: Path) -> None:
+    """A kernel's end and its relay's end seen in one wake-up of the server, many times."""
+    local = KernelServer(modules=())
+    try:
+        for _ in range(20):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.connect(local.socket)
+                request = {"argv": ["--version"], "cwd": str(tmp_path), "env": dict(os.environ)}
+                socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
+                assert "pid" in json.loads(conn.makefile("rb").readline())
+            time.sleep(0.05)
+        assert local.running()
+        probe = write_notebook(tmp_path / "probe.ipynb", "print('still serving')")
+        output = run(probe, local).notebook.cells[0].outputs[0]["text"]
+        assert output == "still serving\n"
+    finally:
+        local.stop()

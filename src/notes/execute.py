@@ -58,15 +58,22 @@ class KernelServer:
     def __init__(self, modules: tuple[str, ...] = warm_kernels.PRELOAD) -> None:
         self._folder = tempfile.mkdtemp(prefix="notes-kernels-")
         self.socket = str(Path(self._folder, "server.sock"))
-        command = [sys.executable, "-m", "notes.warm_kernels", "serve", self.socket, *modules]
-        # Its stdin is its lifeline: when this process closes it, or dies, the server ends.
-        # The environment is os.environ, as the kernels get it: a library of this process may
-        # have changed the C-level one (readline sets COLUMNS and LINES).
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, env=dict(os.environ))
+        with warm_kernels.listen(self.socket) as listener:
+            fd = str(listener.fileno())
+            command = [sys.executable, "-m", "notes.warm_kernels", "serve", fd, *modules]
+            # Its stdin is its lifeline: when this process closes it, or dies, the server ends.
+            # The environment is os.environ, as the kernels get it: a library of this process
+            # may have changed the C-level one (readline sets COLUMNS and LINES).
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, env=dict(os.environ), pass_fds=[listener.fileno()]
+            )
 
     def config(self) -> Config:
         """nbclient configuration that starts kernels through this server."""
         return Config({"WarmKernelManager": {"server_socket": self.socket}})
+
+    def running(self) -> bool:
+        return self._process.poll() is None
 
     def stop(self) -> None:
         if self._process.stdin:

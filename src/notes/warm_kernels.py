@@ -12,7 +12,7 @@ folder, environment and standard streams to the server, which forks the kernel; 
 waits for it, forwards signals to it, and exits with its exit code. When the relay is killed,
 the server kills the kernel.
 
-    python -m notes.warm_kernels serve SOCKET MODULE...   # the server (started by the build)
+    python -m notes.warm_kernels serve FD MODULE...       # the server (started by the build)
     python -m notes.warm_kernels relay SOCKET ARG...      # a kernel command (started by nbclient)
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import selectors
 import signal
 import socket
 import sys
@@ -103,16 +104,21 @@ def env_differences(request: dict[str, str], server: dict[str, str]) -> set[str]
 # --- the server: one warm process per build ----------------------------------------------------
 
 
-def serve(path: str, modules: list[str]) -> None:
-    """Listen at ``path``, import ``modules``, then fork a kernel per request until stdin
-    closes (the build ended), killing the kernels still running then."""
-    import selectors
-
-    # Ctrl-C reaches the whole build: the build then closes stdin, which ends the server.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def listen(path: str) -> socket.socket:
+    """The server's socket, made by the build before it starts the server, so that a relay
+    never finds it missing; requests wait in its backlog while the server imports."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
-    listener.listen(64)  # requests wait here while the imports run
+    listener.listen(64)
+    return listener
+
+
+def serve(fd: int, modules: list[str]) -> None:
+    """Import ``modules``, then fork a kernel per request on the listening socket ``fd`` until
+    stdin closes (the build ended), killing the kernels still running then."""
+    # Ctrl-C reaches the whole build: the build then closes stdin, which ends the server.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    listener = socket.socket(fileno=fd)
     # As ipykernel_launcher does: no working folder on sys.path while the imports run.
     if sys.path and (sys.path[0] in ("", os.getcwd())):
         del sys.path[0]
@@ -125,7 +131,7 @@ def serve(path: str, modules: list[str]) -> None:
     kernels: dict[int, tuple[socket.socket, int]] = {}  # pid -> (relay connection, pidfd)
     while True:
         for key, _ in selector.select():
-            kind = key.data if isinstance(key.data, str) else key.data[0]
+            kind, pid = (key.data, 0) if isinstance(key.data, str) else key.data
             if kind == "stdin" and not os.read(sys.stdin.fileno(), 4096):
                 for pid in kernels:
                     _kill(pid)
@@ -138,43 +144,53 @@ def serve(path: str, modules: list[str]) -> None:
                     kernels[pid] = (conn, pidfd)
                     selector.register(conn, selectors.EVENT_READ, ("relay", pid))
                     selector.register(pidfd, selectors.EVENT_READ, ("exit", pid))
+            elif pid not in kernels or key.fileobj not in kernels[pid]:
+                continue  # an event of a kernel reaped earlier in this batch
             elif kind == "relay":
-                pid = key.data[1]
-                message = _receive(key.fileobj)  # type: ignore[arg-type]
-                if message is None:  # the relay was killed: so is its kernel
-                    _kill(pid)
-                    selector.unregister(key.fileobj)
-                elif "signal" in message:
-                    _signal(pid, int(message["signal"]))
+                _relay_message(selector, key.fileobj, pid)  # type: ignore[arg-type]
             elif kind == "exit":
-                pid = key.data[1]
-                _, status = os.waitpid(pid, 0)
-                conn, pidfd = kernels.pop(pid)
-                for fileobj in (conn, pidfd):
-                    if _registered(selector, fileobj):
-                        selector.unregister(fileobj)
-                os.close(pidfd)
-                with contextlib.suppress(OSError):  # the relay may be gone
-                    reply = {"exit": os.waitstatus_to_exitcode(status)}
-                    conn.sendall(json.dumps(reply).encode() + b"\n")
-                conn.close()
+                _reap(selector, pid, *kernels.pop(pid))
 
 
-def _registered(selector: object, fileobj: object) -> bool:
+def _relay_message(selector: selectors.BaseSelector, conn: socket.socket, pid: int) -> None:
+    """A signal to forward, or the end of the relay, which ends its kernel."""
     try:
-        selector.get_key(fileobj)  # type: ignore[attr-defined]
+        data = conn.recv(_LINE)
+    except OSError:
+        data = b""
+    if not data:
+        _kill(pid)
+        selector.unregister(conn)
+        return
+    for line in data.splitlines():
+        message = json.loads(line)
+        if "signal" in message:
+            _signal(pid, int(message["signal"]))
+
+
+def _reap(selector: selectors.BaseSelector, pid: int, conn: socket.socket, pidfd: int) -> None:
+    """Collect an ended kernel and tell its relay the exit code."""
+    _, status = os.waitpid(pid, 0)
+    for fileobj in (conn, pidfd):
+        if _registered(selector, fileobj):
+            selector.unregister(fileobj)
+    os.close(pidfd)
+    with contextlib.suppress(OSError):  # the relay may be gone
+        reply = {"exit": os.waitstatus_to_exitcode(status)}
+        conn.sendall(json.dumps(reply).encode() + b"\n")
+    conn.close()
+
+
+def _registered(selector: selectors.BaseSelector, fileobj: object) -> bool:
+    try:
+        selector.get_key(fileobj)
     except KeyError:
         return False
     return True
 
 
-def _receive(conn: socket.socket) -> dict[str, object] | None:
-    data = conn.recv(_LINE)
-    return json.loads(data.splitlines()[0]) if data else None
-
-
 def _start(
-    conn: socket.socket, listener: socket.socket, selector: object, kernels: dict
+    conn: socket.socket, listener: socket.socket, selector: selectors.BaseSelector, kernels: dict
 ) -> int | None:
     """Fork a kernel for the request on ``conn``; the parent gets its pid."""
     message, fds, _, _ = socket.recv_fds(conn, _LINE, 3)
@@ -201,7 +217,7 @@ def _start(
     # The kernel: drop the server's files, take the relay's streams, folder and environment.
     code = 1
     try:
-        selector.close()  # type: ignore[attr-defined]
+        selector.close()
         listener.close()
         for other, pidfd in kernels.values():
             other.close()
@@ -251,7 +267,7 @@ def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "relay":
         return relay(argv[1], argv[2:])
     if len(argv) >= 2 and argv[0] == "serve":
-        serve(argv[1], argv[2:])
+        serve(int(argv[1]), argv[2:])
         return 0
     print(__doc__.strip().splitlines()[-2:], file=sys.stderr)
     return 2
