@@ -316,6 +316,26 @@ def html_path(book: Path, page: Path | str) -> Path:
     return book / "_build" / "html" / relative.with_suffix(".html")
 
 
+SLUGS_LINE = re.compile(r"^:slugs: .*$", re.M)
+
+
+def regroup_cards(book: Path) -> int:
+    """In a synthetic copy, give the chapter's own pages to its themed card groups in turn:
+    their ``:slugs:`` name real papers, which the copy lacks (an empty group is an error)."""
+    groups = 0
+    for chapter in chapter_names(book):
+        index = book / chapter / "index.md"
+        text = index.read_text(encoding="utf-8")
+        count = len(SLUGS_LINE.findall(text))
+        if not count:
+            continue
+        slugs = sorted(p.stem for p in index.parent.glob("*.md") if p.name != "index.md")
+        shares = iter([" ".join(slugs[i::count]) for i in range(count)])
+        index.write_text(SLUGS_LINE.sub(lambda _, s=shares: f":slugs: {next(s)}", text), "utf-8")
+        groups += count
+    return groups
+
+
 def unlink_missing_pages(book: Path) -> int:
     """In the chapter pages of a copy, turn links to pages that are not there into text.
 
@@ -1040,6 +1060,7 @@ def section_large(ctx: Context) -> None:
     if imported.timed_out:
         raise BenchError(f"notes import of {ctx.large_papers:,} papers timed out", imported.log)
     unlinked = unlink_missing_pages(project / "book")
+    regroup_cards(project / "book")
     pages = len(paper_pages(project / "book"))
     runs, notebooks = [], []
     for index in range(ctx.runs):
