@@ -350,8 +350,13 @@ def unlink_missing_pages(book: Path) -> int:
         count += 1
         return match[1]
 
-    for chapter in chapter_names(book):
-        index = book / chapter / "index.md"
+    # The glossary's "See:" lines link real papers too.
+    for index in [
+        *(book / chapter / "index.md" for chapter in chapter_names(book)),
+        book / "glossary.md",
+    ]:
+        if not index.exists():
+            continue
         text = index.read_text(encoding="utf-8")
         fixed = PAGE_LINK.sub(lambda m, f=index.parent: unlink(m, f), text)
         if fixed != text:
