@@ -141,7 +141,12 @@ class NotebookRunner:
 
     async def _run_all(self, jobs: list[Job]) -> None:
         limit = asyncio.Semaphore(self.workers)
-        server = KernelServer() if self.warm and jobs else None
+        server = None
+        if self.warm and jobs:
+            try:
+                server = KernelServer()
+            except OSError:  # no socket here (a folder path too long, say): fresh kernels
+                server = None
 
         async def run(job: Job) -> None:
             future = self.results[job.docname]

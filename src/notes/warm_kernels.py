@@ -55,36 +55,35 @@ _LINE = 1 << 20  # the longest request or reply line, in bytes
 
 
 def relay(path: str, argv: list[str]) -> int:
-    """Ask the server for a kernel with this process's streams, folder and environment."""
+    """Ask the server for a kernel with this process's streams, folder and environment; be an
+    ordinary fresh kernel if the server cannot give one (it failed to import a module, say)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        try:
-            conn.connect(path)
-        except OSError:  # no server (it failed to import a module, say): be a fresh kernel
-            _become_fresh_kernel(argv)
-        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
-        socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
-        replies = conn.makefile("rb")
 
         def forward(signum: int, _frame: object) -> None:
-            conn.sendall(json.dumps({"signal": signum}).encode() + b"\n")
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"signal": signum}).encode() + b"\n")
 
-        for signum in FORWARDED_SIGNALS:
-            signal.signal(signum, forward)
         started = False
-        for line in replies:
-            reply = json.loads(line)
-            started = started or "pid" in reply
-            if "exit" in reply:
-                return int(reply["exit"])
-            if "fresh" in reply:  # the server cannot stand in for this kernel: be one
-                conn.close()
-                _become_fresh_kernel(argv)
-            if "error" in reply:
-                print(f"notes.warm_kernels: {reply['error']}", file=sys.stderr)
-                return 1
-        if not started:  # the server ended before forking (an import failed, say)
-            conn.close()
-            _become_fresh_kernel(argv)
+        try:
+            conn.connect(path)
+            request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+            socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [0, 1, 2])
+            for signum in FORWARDED_SIGNALS:
+                signal.signal(signum, forward)
+            for line in conn.makefile("rb"):
+                reply = json.loads(line)
+                started = started or "pid" in reply
+                if "exit" in reply:
+                    return int(reply["exit"])
+                if "fresh" in reply:  # the server cannot stand in for this kernel
+                    break
+                if "error" in reply:
+                    print(f"notes.warm_kernels: {reply['error']}", file=sys.stderr)
+                    return 1
+        except OSError:  # no server, or it ended
+            pass
+    if not started:  # never forked: be the kernel
+        _become_fresh_kernel(argv)
     print("notes.warm_kernels: the kernel server went away", file=sys.stderr)
     return 1
 
