@@ -45,10 +45,35 @@ def unlink_missing_pages(book: Path) -> int:
         count += 1
         return match[1]
 
-    for chapter in chapter_names(book):
-        index = book / chapter / "index.md"
+    # The glossary's "See:" lines link real papers too.
+    for index in [
+        *(book / chapter / "index.md" for chapter in chapter_names(book)),
+        book / "glossary.md",
+    ]:
+        if not index.exists():
+            continue
         text = index.read_text(encoding="utf-8")
         fixed = PAGE_LINK.sub(lambda m, f=index.parent: unlink(m, f), text)
         if fixed != text:
             index.write_text(fixed, encoding="utf-8")
     return count
+
+
+SLUGS_LINE = re.compile(r"^:slugs: .*$", re.MULTILINE)
+
+
+def regroup_cards(book: Path) -> int:
+    """In a synthetic copy, give a chapter's own pages to its themed card groups in turn: their
+    ``:slugs:`` name real papers, which the copy lacks (an empty group is an empty grid)."""
+    groups = 0
+    for chapter in chapter_names(book):
+        index = book / chapter / "index.md"
+        text = index.read_text(encoding="utf-8")
+        count = len(SLUGS_LINE.findall(text))
+        if not count:
+            continue
+        slugs = sorted(p.stem for p in index.parent.glob("*.md") if p.name != "index.md")
+        shares = iter([" ".join(slugs[i::count]) for i in range(count)])
+        index.write_text(SLUGS_LINE.sub(lambda _, s=shares: f":slugs: {next(s)}", text), "utf-8")
+        groups += count
+    return groups

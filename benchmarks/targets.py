@@ -52,9 +52,12 @@ def import_targets(ctx: Context) -> list[Target]:
     note = "not measured"
     if big is not None:
         note = "" if big.median is not None else "timed out" if big.timed_out else "skipped"
-    name = f"import {IMPORT_TARGET_PAPERS:,} abstracts (s)"
-    # Issue 7: "`notes import` of 10,000 abstracts <= 10 s".
-    targets = [Target(name, big.median if big else None, 10, note=note)]
+    floor = ctx.measurements.get(f"floor-import-{IMPORT_TARGET_PAPERS}")
+    name = f"import {IMPORT_TARGET_PAPERS:,} abstracts / import floor"
+    value = ratio(big.median if big else None, floor.median if floor else None)
+    # Issue 15: "`notes import` of 10,000 abstracts at most 2.0x the import floor (a minimal
+    # importer kept in the benchmark)".
+    targets = [Target(name, value, 2.0, unit="x", note=note)]
     done = [(n, m.median / n * 1000) for n, m in synthetic if m.median is not None]
     if len(done) >= 2:
         (small, first), (large, last) = done[0], done[-1]
@@ -84,18 +87,20 @@ def targets(ctx: Context) -> list[Target]:
     real = f"{clean_pages}-paper" if clean_pages else "real book's"
     per_page_name = f"{LARGE_PAPERS:,}-paper book: s per page / {real} s per page"
     return [
-        # Issue 7: "clean strict build of the full book (all notebooks executed) <= 2.0x the floor".
+        # Issues 7 and 15: "clean strict build at most 2.0x the floor".
         Target("clean build / floor", ratio(clean, floor), 2.0, unit="x"),
-        # Issue 7: "rebuild after editing one page's note prose <= 25% of the clean build".
-        Target("edit-prose rebuild / clean build", ratio(median("rebuild-prose"), clean), 0.25),
-        # Issue 7: "rebuild after adding a page, or changing a page's tags, claims or status:
-        # every table shows the change, <= 60% of the clean build" (both lines below).
-        Target("add-page rebuild / clean build", ratio(median("rebuild-add"), clean), 0.60),
+        # Issue 15: "rebuild after editing a page's notes at most 0.2x the clean build".
+        Target("edit-prose rebuild / clean build", ratio(median("rebuild-prose"), clean), 0.2),
+        # Issue 15: "rebuild after adding one page at most 0.5x the clean build, every table
+        # showing the new page".
+        Target("add-page rebuild / clean build", ratio(median("rebuild-add"), clean), 0.5),
+        # Issue 7: "... changing a page's tags, claims or status: every table shows the change,
+        # <= 60% of the clean build".
         Target("change-status rebuild / clean build", ratio(median("rebuild-status"), clean), 0.60),
         *import_targets(ctx),
-        # Issue 7: "at 1,000 papers, build time per page no worse than at 119" (the real book's
-        # size then; compared with the real book's size now).
+        # Issue 15: "a synthetic 3,000-paper book builds clean with time per page no worse than
+        # at the real book's size".
         Target(per_page_name, per_page, 1.0),
-        # Issue 7: "... and peak memory under 2 GB".
+        # Issue 15: "... and peak memory under 2 GB".
         Target(f"{LARGE_PAPERS:,}-paper book peak memory (MB)", peak or None, 2048, strict=True),
     ]

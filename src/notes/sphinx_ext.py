@@ -381,6 +381,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("notes_notebook_folder", "notebooks", "env", [str])
     # Kernels run side by side (0: one per CPU core; 1: myst-nb executes them one by one).
     app.add_config_value("notes_execute_workers", 0, "", [int])
+    # Those kernels are forked from one process that imported the libraries once (False: each
+    # kernel starts Python and imports them itself).
+    app.add_config_value("notes_warm_kernels", True, "", [bool])
     app.add_config_value("notes_bibliography", "", "env", [str])
     app.add_config_value("notes_contributing_page", "contributing", "env", [str])
     app.connect("doctree-resolved", mark_stubs)

@@ -93,7 +93,7 @@ def start_notebooks(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> 
     if app.parallel > 1:  # sphinx-build -j reads in forked processes, away from the runner
         return
     docnames[:] = [doc for doc in docnames if doc not in notebooks] + notebooks
-    runner = NotebookRunner(workers)
+    runner = NotebookRunner(workers, warm=app.config.notes_warm_kernels)
     runner.start(
         [
             Job(
