@@ -21,9 +21,11 @@ from notes.warm_kernels import INLINE_BACKEND, env_differences
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-# Volatile parts of an output, different between two fresh kernels too: itables' table ids.
+# Volatile parts of an output, different between two fresh kernels too: itables' table ids and
+# the random document and element ids of Bokeh's map.
 VOLATILE = [
-    (re.compile(r"itables_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}"), "ID")
+    (re.compile(r"itables_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}"), "ID"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UUID"),
 ]
 
 
