@@ -204,10 +204,13 @@ def test_interactive_table_sorts_and_filters(reader: Reader) -> None:
     reader.open("notebooks/claims.html")
     table = reader.page.locator("table[id^=itables_]").first
     table.locator("tbody tr").first.wait_for()
-    metric_header = table.locator("thead th", has_text="Metric")
-    metric_header.click()
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    column = headers.index("Metric") + 1
+    table.locator("thead th", has_text="Metric").click()
     reader.page.wait_for_timeout(300)
-    metrics = [m.strip() for m in table.locator("tbody tr td:nth-child(3)").all_inner_texts()]
+    metrics = [
+        m.strip() for m in table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()
+    ]
     assert metrics == sorted(metrics, key=str.casefold)
     reader.page.locator("div.dt-search input, .dataTables_filter input").first.fill("GPUs")
     reader.page.wait_for_timeout(300)
@@ -225,9 +228,11 @@ def test_tags_lead_to_the_tag_page_and_the_filter_page_filters(reader: Reader) -
     reader.open("notebooks/papers.html")
     table = reader.page.locator("table[id^=itables_]").first
     table.locator("tbody tr").first.wait_for()
-    table.locator("tfoot input").nth(1).press_sequentially("Agents")
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    column = headers.index("Chapter")
+    table.locator("tfoot input").nth(column).press_sequentially("Agents")
     reader.page.wait_for_timeout(300)
-    chapters = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    chapters = table.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
     assert chapters and set(chapters) == {"Agents"}
     reader.assert_clean()
 
