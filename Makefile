@@ -20,7 +20,7 @@ test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, 
 
 test-build: $(STAMP)  ## the rest of `make test`: strict builds of copies, the browser, notebooks under nbval
 	$(BIN)/pytest tests -m "build or browser or slow"
-	$(BIN)/pytest notebooks
+	$(BIN)/pytest notebooks -p no:randomly  # nbval runs each notebook's cells in order
 
 
 check: $(STAMP)  ## validate every page: path:line: message
