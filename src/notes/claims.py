@@ -12,8 +12,6 @@ from typing import Any
 
 from notes.schema import metric_entries
 
-KINDS = ("result", "setting")
-CHANGES = ("increase", "decrease")
 # The order keys are written in front matter: what, how much, against what, on what, quote.
 KEY_ORDER = (
     "metric",
