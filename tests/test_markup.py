@@ -61,3 +61,11 @@ def test_seed_front_matter_takes_the_fast_path(monkeypatch) -> None:
     for paper in read_papers([SEED], METADATA, ROOT):
         dump_yaml(generated_front_matter(paper, "slug") | contributor_front_matter(paper))
     assert whole_dumps == []
+
+
+def test_a_remembered_parse_is_a_copy_each_caller_may_change() -> None:
+    text = "title: A\ntags:\n  - moe\n"
+    first = load_yaml(text)
+    first["tags"].append("changed")
+    first["title"] = "B"
+    assert load_yaml(text) == {"title": "A", "tags": ["moe"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from functools import lru_cache
@@ -158,5 +159,15 @@ def _fast_sequence(items: list[Any], indent: int) -> list[str]:
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML safely; dates and other implicit types stay as the YAML 1.2 core schema says."""
+    """Parse YAML safely; dates and other implicit types stay as the YAML 1.2 core schema says.
+
+    The pure-Python parser costs about 5 ms a page, and one process often reads the same text
+    again (``notes check`` after an import, the build's guard and collectors, every test's copy
+    of the book), so parses are remembered by text; each caller gets its own copy to change.
+    """
+    return copy.deepcopy(_parse_yaml(text))
+
+
+@lru_cache(maxsize=4096)
+def _parse_yaml(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text)

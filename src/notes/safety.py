@@ -100,7 +100,7 @@ def neutralise(text: str, findings: Iterable[Finding], extensions: Iterable[str]
     body, _, front_end = _blank_front_matter(text)
     blocks = [
         tuple(token.map)
-        for token in markdown_parser(frozenset(extensions)).parse(body)
+        for token in markdown_tokens(frozenset(extensions), body)
         if token.level == 0 and token.map and token.nesting >= 0
     ]
     spans: list[tuple[int, int]] = []
@@ -159,6 +159,13 @@ def markdown_parser(extensions: frozenset[str]) -> Any:
     return parser
 
 
+@lru_cache(maxsize=2048)
+def markdown_tokens(extensions: frozenset[str], text: str) -> tuple[Any, ...]:
+    """The tokens of ``text``, remembered: the check and the build's guard scan the same pages,
+    and tokenising is most of a scan's cost. Callers only read the tokens."""
+    return tuple(markdown_parser(extensions).parse(text))
+
+
 class _Scanner:
     def __init__(self, book: Path, extensions: frozenset[str]) -> None:
         self.book = book
@@ -167,7 +174,7 @@ class _Scanner:
     def markdown(self, text: str, first_line: int, folder: Path, depth: int) -> set[Finding]:
         """Findings in Markdown whose first line is line ``first_line`` of the page."""
         findings: set[Finding] = set()
-        for token in markdown_parser(self.extensions).parse(text):
+        for token in markdown_tokens(self.extensions, text):
             if not token.map:
                 continue
             line = first_line + token.map[0]
