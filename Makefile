@@ -11,15 +11,16 @@ book: $(STAMP)  ## build the book strictly: warnings are errors, notebooks execu
 
 test: check test-fast book test-build  ## every test once, in random order, and the book built strictly once (what CI runs)
 
-# Markers (pyproject.toml): build runs `jb build`, browser drives Chromium, slow measures the
-# whole book. test-fast and test-build split the tests of `make test` in two, each test in one.
-FAST := -m "not build and not browser and not slow"
+# Markers (pyproject.toml): build runs `jb build`, browser drives Chromium, kernel starts
+# Jupyter kernels, slow measures the whole book. test-fast and test-build split the tests of
+# `make test` in two, each test in one. test-fast spreads its tests over every core (xdist).
+FAST := -m "not build and not browser and not kernel and not slow"
 
-test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, no browser
-	$(BIN)/pytest tests $(FAST)
+test-fast: $(STAMP)  ## units, golden pages, properties, notes check: no build, no browser, no kernel
+	$(BIN)/pytest tests $(FAST) -n auto
 
-test-build: $(STAMP)  ## the rest of `make test`: strict builds of copies, the browser, notebooks under nbval
-	$(BIN)/pytest tests -m "build or browser or slow"
+test-build: $(STAMP)  ## the rest of `make test`: strict builds of copies, the browser, kernels, notebooks under nbval
+	$(BIN)/pytest tests -m "build or browser or kernel or slow"
 	$(BIN)/pytest notebooks -p no:randomly  # nbval runs each notebook's cells in order
 
 

@@ -2,9 +2,9 @@
 build of a copy that tests read but never change.
 
 Markers (declared in pyproject.toml): ``build`` for tests that run `jb build`, ``browser``
-for tests that drive Chromium, ``slow`` for whole-book measurements that take more than a few
-seconds. `make test-fast` leaves all three out. A test that changes a built book takes the
-``changing_built`` fixture, never ``built``.
+for tests that drive Chromium, ``kernel`` for tests that start Jupyter kernels, ``slow`` for
+whole-book measurements that take more than a few seconds. `make test-fast` leaves all four
+out. A test that changes a built book takes the ``changing_built`` fixture, never ``built``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from .conftest import TESTS, snapshot
 ARXIV = TESTS / "arxiv"
 CASES = list(csv.DictReader((ARXIV / "cases.csv").open(encoding="utf-8")))
 BY_PHRASE = {normalise_title(c["title"]): c for c in CASES}
-DELAY, TIMEOUT, SLOW = 0.2, 0.5, 1.5
+DELAY, TIMEOUT, SLOW = 0.1, 0.5, 1.5
 ABSTRACT = (
     "We study how to serve and train large models on many GPUs. "
     "The method raises throughput by 2x over the best baseline on production traces."
@@ -148,7 +148,9 @@ def test_import_looks_up_every_new_paper_once(project: Path, server: Server, cap
     # One request per paper (all new, none with metadata), politely spaced and named.
     assert sorted(server.phrases) == sorted(BY_PHRASE)
     times = [t for t, _, _ in server.requests]
-    assert all(b - a >= DELAY * 0.95 for a, b in itertools.pairwise(times))
+    # Measured where the server receives them, so allow for jitter; unpaced requests would be
+    # milliseconds apart.
+    assert all(b - a >= DELAY * 0.8 for a, b in itertools.pairwise(times))
     assert all(agent.startswith("scaling-notes/") for _, _, agent in server.requests)
     assert time.monotonic() - started < 30
 

@@ -100,6 +100,19 @@ def test_pull_requests_run_the_ci_entry_point_and_keep_reports_and_main_deploys(
         assert step in publish
 
 
+def test_the_fast_and_build_halves_of_make_test_split_the_markers_between_them() -> None:
+    """Every marker pyproject declares is left out of test-fast and run by test-build, so each
+    test runs once in `make test` and a new marker cannot drop tests from it unnoticed."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = {m.split(":")[0] for m in config["tool"]["pytest"]["ini_options"]["markers"]}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    fast = re.search(r'^FAST := -m "(.*)"$', makefile, re.MULTILINE)
+    build = re.search(r'^\t\$\(BIN\)/pytest tests -m "(.*)"$', makefile, re.MULTILINE)
+    assert fast and build
+    assert set(re.findall(r"not (\w+)", fast[1])) == declared
+    assert set(build[1].split(" or ")) == declared
+
+
 def _requirement(line: str) -> tuple[str, str] | None:
     match = re.match(r"^([A-Za-z0-9._-]+)==(\S+)", line.strip())
     return (re.sub(r"[-_.]+", "-", match[1]).lower(), match[2]) if match else None

@@ -19,6 +19,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 from notes.execute import Execution, Job, KernelServer, execute, is_plain_ipykernel
 from notes.warm_kernels import INLINE_BACKEND, env_differences
 
+# Every test here starts kernels: `make test-build` runs them, `make test-fast` leaves them out.
+pytestmark = pytest.mark.kernel
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Volatile parts of an output, different between two fresh kernels too: itables' table ids and
