@@ -325,14 +325,15 @@ def keyword_scores(paper: Paper) -> tuple[dict[str, float], dict[str, list[tuple
     """Weighted phrase hits per chapter, title hits counting more, with the phrases found."""
     title = paper.title.casefold()
     abstract = paper.abstract.casefold()
+    both = f"{title}\n{abstract}"
     scores: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, str]]] = {}
     for chapter in CHAPTER_SLUGS:
         total = 0.0
         found: list[tuple[float, str]] = []
-        for phrase, weight in KEYWORDS[chapter].items():
-            if phrase not in title and phrase not in abstract:
-                continue  # the substring test skips most phrases before any regex
+        # One substring test per phrase skips most phrases before any regex.
+        present = [(p, w) for p, w in KEYWORDS[chapter].items() if p in both]
+        for phrase, weight in present:
             pattern = _phrase_pattern(phrase)
             in_title = min(len(pattern.findall(title)), 1)
             in_abstract = min(len(pattern.findall(abstract)), MAX_HITS_PER_PHRASE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from notes.model import NotesError, Paper
@@ -73,8 +74,12 @@ def parse_listing_text(text: str, path: str | Path, *, source: str | None = None
 NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def normalise_title(title: str) -> str:
-    """The key titles are matched on: case, punctuation, spacing and Unicode forms ignored."""
+    """The key titles are matched on: case, punctuation, spacing and Unicode forms ignored.
+
+    Remembered: an import asks for each title's key several times (listing, metadata, the
+    book's pages, the same-paper checks)."""
     folded = unicodedata.normalize("NFKC", title).casefold()
     return " ".join(NOT_ALNUM.sub(" ", folded).split())
 
