@@ -144,6 +144,17 @@ def test_incremental_build_refreshes_the_notebooks(changing_built: Path, tmp_pat
     assert (changing_built / "training-systems" / "loongtrain.md").read_bytes() == before
     nearest_text, _ = _related_links(changing_built, "training-systems/loongtrain")[0]
     assert nearest_text == title
+    added = _html(changing_built, "whats-new").select_one("main section#papers-added")
+    assert title in added.get_text()
+
+
+def test_a_rebuild_with_nothing_changed_reads_and_writes_no_page(changing_built: Path) -> None:
+    """What's new is re-read only when what it lists changes (its dates come from git)."""
+    result = jb_build(changing_built)
+    log = ANSI.sub("", result.stdout + result.stderr)
+    assert result.returncode == 0, log[-3000:]
+    assert "0 added, 0 changed, 0 removed" in log or "no targets are out of date" in log, log
+    assert "reading sources... [" not in log and "writing output... [" not in log, log
 
 
 def test_each_page_cites_its_paper_and_the_bib_is_downloadable(built: Path) -> None:
@@ -262,6 +273,7 @@ def test_all_papers_page_filters_by_column(built: Path) -> None:
 
 # The incremental builds below change the shared book, and put it back when they end.
 EXECUTED = re.compile(r"notebooks/(\w+)\.ipynb: Executed notebook")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _rebuild(book: Path) -> set[str]:

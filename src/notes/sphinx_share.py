@@ -120,6 +120,31 @@ def _preview(app: Sphinx, pagename: str, doctree: nodes.document | None) -> str:
     )
 
 
+# One line of the What's new page: (section key, date, docname, title, the text after it).
+WhatsNewLine = tuple[str, str, str, str, str]
+WHATS_NEW_SECTIONS = (
+    ("papers-added", "Papers added", "added"),
+    ("notes-changed", "Notes changed", "changed"),
+)
+
+
+def whats_new_lines(app: Sphinx) -> list[WhatsNewLine]:
+    """What the What's new page lists, newest first in each section."""
+    pages = {p.docname: p for p in book_pages(Path(app.srcdir))}
+    dates = book_dates(app)
+    lines: list[WhatsNewLine] = []
+    for key, _, field in WHATS_NEW_SECTIONS:
+        dated = [(getattr(d, field), doc) for doc, d in dates.items() if getattr(d, field)]
+        dated.sort(key=lambda pair: (-pair[0].timestamp(), pages[pair[1]].title.casefold()))
+        for when, doc in dated[:WHATS_NEW_COUNT]:
+            page = pages[doc]
+            status = str(page.data.get("status") or "stub")
+            chapter = CHAPTER_BY_SLUG[page.chapter].title
+            suffix = f" · {chapter}" + (f" · {status}" if field == "changed" else "")
+            lines.append((key, when.date().isoformat(), doc, page.title, suffix))
+    return lines
+
+
 class WhatsNew(SphinxDirective):
     """The papers added and the notes changed most recently, with their dates."""
 
@@ -128,29 +153,21 @@ class WhatsNew(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         from notes.sphinx_ext import doc_link
 
-        pages = {p.docname: p for p in book_pages(Path(self.env.srcdir))}
-        dates = book_dates(self.env.app)
+        lines = whats_new_lines(self.env.app)
+        self.env.notes_whats_new = lines  # type: ignore[attr-defined]  # see outdated_whats_new
         result: list[nodes.Node] = []
-        for key, title, field in (
-            ("papers-added", "Papers added", "added"),
-            ("notes-changed", "Notes changed", "changed"),
-        ):
-            dated = [(getattr(d, field), doc) for doc, d in dates.items() if getattr(d, field)]
-            dated.sort(key=lambda pair: (-pair[0].timestamp(), pages[pair[1]].title.casefold()))
+        for key, title, _ in WHATS_NEW_SECTIONS:
             section = nodes.section(ids=[key], names=[key])
             section += nodes.title(text=title)
             items = nodes.bullet_list(classes=["notes-whats-new"])
-            for when, doc in dated[:WHATS_NEW_COUNT]:
-                page = pages[doc]
-                status = str(page.data.get("status") or "stub")
-                chapter = CHAPTER_BY_SLUG[page.chapter].title
+            shown = [line for line in lines if line[0] == key]
+            for _, day, doc, page_title, suffix in shown:
                 line = nodes.paragraph()
-                line += nodes.Text(f"{when.date().isoformat()} · ")
-                line += doc_link(doc, page.title)
-                suffix = f" · {chapter}" + (f" · {status}" if field == "changed" else "")
+                line += nodes.Text(f"{day} · ")
+                line += doc_link(doc, page_title)
                 line += nodes.Text(suffix)
                 items += nodes.list_item("", line)
-            if not dated:
+            if not shown:
                 section += nodes.paragraph(text="No dated pages yet.")
             section += items
             result.append(section)
@@ -167,9 +184,14 @@ def feed_role(name, rawtext, text, lineno, inliner, options=None, content=None):
 def outdated_whats_new(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """The What's new page is re-read at every build: dates come from git, not from files."""
+    """The What's new page, when what it lists changed: its dates come from git, which no
+    file Sphinx watches records, so what it showed when last read is compared with now.
+    Re-reading it at every build also made Sphinx rewrite the pages around it and pickle its
+    environment: a third of a second of a rebuild where nothing changed."""
     page = app.config.notes_whats_new_page
-    return [page] if page in env.found_docs else []
+    if page not in env.found_docs:
+        return []
+    return [page] if getattr(env, "notes_whats_new", None) != whats_new_lines(app) else []
 
 
 def setup(app: Sphinx) -> None:
