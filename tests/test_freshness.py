@@ -99,6 +99,30 @@ def test_cached_pages_follow_every_edit(project: Path) -> None:
     assert len(list((project / CACHE_FOLDER).glob("pages-*.pickle"))) == 1
 
 
+def test_after_an_edit_only_the_edited_page_is_parsed_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import notes.cache
+
+    cached_pages(project)
+    parsed: list[str] = []
+    real = notes.cache.load_page
+
+    def counting(path: Path):
+        parsed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(notes.cache, "load_page", counting)
+    assert cached_pages(project) == load_pages(project)
+    assert parsed == []
+    page = project / "moe" / "moec.md"
+    page.write_text(page.read_text("utf-8").replace("status:", "status: draft\n#", 1), "utf-8")
+    edited = cached_pages(project)
+    assert parsed == ["moec.md"]
+    assert edited == load_pages(project)
+    assert next(p for p in edited if p.slug == "moec").data["status"] == "draft"
+
+
 def test_a_broken_cache_file_is_parsed_again(project: Path) -> None:
     cached_pages(project)
     (cache,) = (project / CACHE_FOLDER).glob("pages-*.pickle")

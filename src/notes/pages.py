@@ -123,17 +123,17 @@ def iter_page_paths(book: Path) -> Iterator[Path]:
 
 def load_pages(book: Path) -> list[Page]:
     """Read every paper page's front matter; the folder is the chapter, the stem the slug."""
-    pages = []
-    for path in iter_page_paths(book):
-        if path.parent.name not in CHAPTER_SLUGS:
-            continue
-        parsed = read_page_text(path)
-        title = parsed.data.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise NotesError(path, parsed.key_line("title"), "front matter has no 'title'")
-        abstract = abstract_from_body(parsed.body)
-        pages.append(Page(path, path.parent.name, path.stem, title, parsed.data, abstract))
-    return pages
+    return [load_page(path) for path in iter_page_paths(book) if path.parent.name in CHAPTER_SLUGS]
+
+
+def load_page(path: Path) -> Page:
+    """One paper page of a chapter folder."""
+    parsed = read_page_text(path)
+    title = parsed.data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise NotesError(path, parsed.key_line("title"), "front matter has no 'title'")
+    abstract = abstract_from_body(parsed.body)
+    return Page(path, path.parent.name, path.stem, title, parsed.data, abstract)
 
 
 def abstract_from_body(body: str) -> str:
