@@ -5,6 +5,8 @@ and the reliance, when an upgrade changes its shape."""
 from __future__ import annotations
 
 import importlib.resources
+import os
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -185,3 +187,50 @@ def test_myst_parser_keeps_the_enabled_extensions_on_the_environment(tmp_path) -
 def test_a_missing_myst_config_is_a_clear_error() -> None:
     with pytest.raises(upstream.UpstreamChanged, match=r"myst-parser changed: .*enable_extensions"):
         upstream.myst_extensions(SimpleNamespace())  # type: ignore[arg-type]
+
+
+def test_sphinx_writes_in_parallel_when_app_parallel_is_set_at_the_consistency_check(
+    tmp_path: Path,
+) -> None:
+    """Reading stays in the main process (the kernels hand their notebooks to it); pages are
+    then written by forked processes, each page's HTML the same as a serial build's."""
+    from sphinx.application import Sphinx
+
+    (tmp_path / "conf.py").write_text(
+        "extensions = []\n"
+        "def setup(app):\n"
+        "    from notes import upstream\n"
+        "    app.add_config_value('notes_write_workers', 2, '')\n"
+        "    app.connect('env-check-consistency', upstream.write_on_every_core)\n",
+        encoding="utf-8",
+    )
+    pages = [f"page{n}" for n in range(8)]
+    toctree = "\n".join(f"   {page}" for page in pages)
+    (tmp_path / "index.rst").write_text(f"Home\n====\n\n.. toctree::\n\n{toctree}\n", "utf-8")
+    for page in pages:
+        (tmp_path / f"{page}.rst").write_text(f"{page}\n======\n\nText of {page}.\n", "utf-8")
+    read_by: set[int] = set()
+
+    def built(parallel_writes: bool) -> dict[str, str]:
+        out = tmp_path / ("_parallel" if parallel_writes else "_serial")
+        app = Sphinx(
+            tmp_path,
+            tmp_path,
+            out,
+            out / ".doctrees",
+            "html",
+            status=None,
+            warning=None,
+            freshenv=True,
+            confoverrides={"notes_write_workers": 2 if parallel_writes else 1},
+        )
+        app.connect("source-read", lambda app, docname, source: read_by.add(os.getpid()))
+        app.build()
+        assert app.builder.parallel_ok is parallel_writes, _changed(
+            "sphinx",
+            "Builder.build decides parallel_ok from app.parallel after env-check-consistency",
+        )
+        return {p: (out / f"{p}.html").read_text("utf-8") for p in pages}
+
+    assert built(True) == built(False)
+    assert read_by == {os.getpid()}  # no page was read in another process

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -353,23 +354,22 @@ def show_tags(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     abstract.parent.insert(abstract.parent.index(abstract), line)
 
 
-# The HTML pages each build writes, by id(app): an incremental build fixes only those.
-_WRITTEN: dict[int, set[str]] = {}
+# When each build started writing, by id(app): an incremental build fixes only the HTML it
+# wrote. Pages may be written in other processes (``upstream.write_on_every_core``), so what
+# was written is read from the files' times rather than recorded as each is written.
+_WRITE_STARTED: dict[int, int] = {}
 
 
-def note_written(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    _WRITTEN.setdefault(id(app), set()).add(pagename)
+def note_write_start(app: Sphinx) -> None:
+    _WRITE_STARTED[id(app)] = time.time_ns()
 
 
 def fix_html(app: Sphinx, exception: Exception | None) -> None:
-    written = _WRITTEN.pop(id(app), set())
+    started = _WRITE_STARTED.pop(id(app), 0)
     if exception is not None or app.builder.format != "html":
         return
-    for pagename in sorted(written):
-        path = Path(app.outdir) / f"{pagename}.html"
-        if not path.exists():
+    for path in sorted(Path(app.outdir).rglob("*.html")):
+        if path.stat().st_mtime_ns < started or "_static" in path.parts:
             continue
         text = path.read_text(encoding="utf-8")
         fixed = upstream.fix_markup(text)
@@ -411,6 +411,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # After the book theme's own handler (priority 500) has set the raw title.
     app.connect("html-page-context", upstream.escape_page_title, priority=900)
     app.connect("html-page-context", upstream.drop_thebe, priority=900)
-    app.connect("html-page-context", note_written)
+    app.connect("builder-inited", note_write_start)
+    app.add_config_value("notes_write_workers", 0, "", [int])
+    app.connect("env-check-consistency", upstream.write_on_every_core)
     sphinx_share.setup(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,9 +3,10 @@
 The build reaches past public APIs in a few places: to record notebook execution the way
 myst-nb does, to escape a title sphinx-book-theme prints raw, to patch markup that
 pydata-sphinx-theme and docutils emit, to drop sphinx-thebe's scripts, to cache Sphinx's
-English stemmer and to prime pybtex's plugin registry. Each reliance sits here, next to the
-upstream shape it assumes, and ``tests/test_upstream.py`` checks that shape against the
-installed versions, so an upgrade that changes it fails a named test instead of a page.
+English stemmer, to prime pybtex's plugin registry and to let Sphinx write pages on every
+core. Each reliance sits here, next to the upstream shape it assumes, and
+``tests/test_upstream.py`` checks that shape against the installed versions, so an upgrade
+that changes it fails a named test instead of a page.
 """
 
 from __future__ import annotations
@@ -194,3 +195,26 @@ def register_pybtex_plugins(app: Sphinx | None = None) -> None:
                 register_plugin(entry_point.group, entry_point.name, entry_point.load(), True)
             except (PluginGroupNotFound, ValueError, ImportError):
                 continue  # a group pybtex does not look plugins up in
+
+
+# --- Sphinx: writing pages in parallel ---------------------------------------------------------
+
+
+def write_on_every_core(app: Sphinx, env: BuildEnvironment) -> None:
+    """Let Sphinx write the HTML pages in forked processes, on ``notes_write_workers`` cores.
+
+    ``jb build`` has no ``-j``, and reading must stay in one process (the notebooks' kernels
+    hand their results to the reading process), but writing is half a clean build and each
+    page is written on its own. Sphinx decides whether to write in parallel after the
+    consistency check, from ``app.parallel`` and ``app.is_parallel_allowed("write")``; this
+    handler of ``env-check-consistency`` sets ``app.parallel`` just before that decision.
+    """
+    import os
+
+    from sphinx.util.parallel import parallel_available
+
+    workers = int(app.config.notes_write_workers) or (os.cpu_count() or 1)
+    if workers > 1 and parallel_available and app.parallel <= 1:
+        # The main process resolves each page's doctree while the others write:
+        # Sphinx starts app.parallel - 1 writers.
+        app.parallel = workers + 1
