@@ -144,3 +144,22 @@ def test_cached_work_is_computed_once_per_inputs(tmp_path: Path) -> None:
     assert cached(tmp_path, "demo", ["a", "c"], lambda: compute("ac")) == "AC"
     assert calls == ["ab", "ac"]
     assert len(list((tmp_path / CACHE_FOLDER).glob("demo-*.pickle"))) == 1
+
+
+def test_during_a_build_the_pages_are_read_once_and_after_it_again(project: Path) -> None:
+    """While a build runs, asking for the pages costs no walk of the page files; a later
+    build (or caller) sees an edit."""
+    from types import SimpleNamespace
+
+    from notes.sphinx_fresh import book_pages, freeze_pages, thaw_pages
+
+    app = SimpleNamespace(srcdir=str(project))
+    freeze_pages(app)  # type: ignore[arg-type]
+    try:
+        during = book_pages(project)
+        _edit(project, "status: reviewed", "status: draft")
+        assert book_pages(project) is during
+    finally:
+        thaw_pages(app, None)  # type: ignore[arg-type]
+    after = book_pages(project)
+    assert after == load_pages(project) != during

@@ -30,6 +30,7 @@ from notes.sphinx_fresh import (
     RelatedList,
     book_pages,
     finish_reads_record,
+    freeze_pages,
     is_paper_page,
     merge_reads,
     note_reads,
@@ -39,6 +40,7 @@ from notes.sphinx_fresh import (
     read_notebook,
     start_notebooks,
     stop_notebooks,
+    thaw_pages,
 )
 
 logger = logging.getLogger(__name__)
@@ -412,6 +414,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", upstream.escape_page_title, priority=900)
     app.connect("html-page-context", upstream.drop_thebe, priority=900)
     app.connect("builder-inited", note_write_start)
+    app.connect("builder-inited", freeze_pages)
+    app.connect("build-finished", thaw_pages)
     app.add_config_value("notes_write_workers", 0, "", [int])
     app.connect("env-check-consistency", upstream.write_on_every_core)
     sphinx_share.setup(app)
