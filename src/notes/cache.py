@@ -3,9 +3,9 @@
 Each analysis notebook runs in its own kernel, and the Sphinx extension needs the pages too;
 parsing YAML front matter is the slow part (about 4 ms a page), so the first reader of a
 build parses and every later one unpickles, and a page is parsed again only when its bytes
-change. The related-papers lists need scikit-learn, whose
-import alone takes a second; they are kept until a title or abstract changes. A changed input
-or package makes a new key, so a stale entry is never read.
+change. The related-papers lists need scikit-learn, whose import alone takes a second; they
+are kept until a title or abstract changes. A changed input or package makes a new key, so a
+stale entry is never read.
 """
 
 from __future__ import annotations
@@ -39,11 +39,9 @@ def cached(book: Path, kind: str, inputs: Iterable[str], compute: Callable[[], T
 
 
 def _cached_file(folder: Path, kind: str, key: str, compute: Callable[[], T]) -> T:
-    target = folder / f"{kind}-{key}.pickle"
-    if target.exists():
-        value = _read_pickle(target)
-        if value is not None:
-            return value
+    value = _read_pickle(folder / f"{kind}-{key}.pickle")
+    if value is not None:
+        return value
     value = compute()
     _write_pickle(folder, kind, key, value)
     return value

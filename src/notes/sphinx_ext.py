@@ -370,8 +370,9 @@ def fix_html(app: Sphinx, exception: Exception | None) -> None:
     started = _WRITE_STARTED.pop(id(app), 0)
     if exception is not None or app.builder.format != "html":
         return
-    for path in sorted(Path(app.outdir).rglob("*.html")):
-        if path.stat().st_mtime_ns < started or "_static" in path.parts:
+    out = Path(app.outdir)
+    for path in sorted(out.rglob("*.html")):
+        if path.stat().st_mtime_ns < started or "_static" in path.relative_to(out).parts:
             continue
         text = path.read_text(encoding="utf-8")
         fixed = upstream.fix_markup(text)

@@ -29,7 +29,7 @@ from notes.pages import Page, iter_page_paths
 _PAGES_CACHE: dict[str, tuple[tuple[tuple[str, int], ...], list[Page]]] = {}
 
 
-# Books whose pages are not re-checked on each call: set while a build writes (see below).
+# Books whose pages are not re-checked on each call: set for the length of a build (below).
 _FROZEN: set[str] = set()
 
 

@@ -12,6 +12,7 @@ that changes it fails a named test instead of a page.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -209,8 +210,6 @@ def write_on_every_core(app: Sphinx, env: BuildEnvironment) -> None:
     consistency check, from ``app.parallel`` and ``app.is_parallel_allowed("write")``; this
     handler of ``env-check-consistency`` sets ``app.parallel`` just before that decision.
     """
-    import os
-
     from sphinx.util.parallel import parallel_available
 
     workers = int(app.config.notes_write_workers) or (os.cpu_count() or 1)
